@@ -1,0 +1,51 @@
+// An alarm as the detectors raise it and the store keeps it. Plain value type.
+// Type ids, categories, names and severities are the contract of ALARMS.md;
+// `alarm_type_info` is the one place that spells them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/container_info.h"
+#include "core/process_info.h"
+
+namespace cshield {
+
+struct AlarmTypeInfo {
+  std::string_view id;        // high_risk_syscall
+  std::string_view category;  // abnormal_system_behavior
+  std::string_view name;      // High-risk system call
+  std::string_view severity;  // high
+};
+
+// nullptr for an unknown type id.
+const AlarmTypeInfo* alarm_type_info(std::string_view type_id);
+
+struct Alarm {
+  std::int64_t id = 0;  // assigned by the store
+  std::string type, subtype, category, name, severity;
+  std::string status = "unhandled";  // unhandled | handled | ignored
+  std::string note;
+  std::int64_t first_seen_ms = 0, last_seen_ms = 0;
+  std::int64_t count = 1;
+  std::optional<ContainerInfo> container;  // empty only for host-level alarms (replay --host)
+  ProcessInfo process;
+  std::string syscall;                 // empty when not a syscall alarm
+  std::optional<std::string> path;
+  std::string evidence_json = "{}";    // a JSON object, type-specific
+  std::uint64_t audit_serial = 0;
+  std::int64_t audit_time_ms = 0;
+  std::string description;
+
+  // Repeats with an equal fold key fold into one row (API.md: same type,
+  // subtype, container, executable, syscall/path).
+  std::string fold_key() const;
+};
+
+// A new alarm of a known type with category, name and severity filled in;
+// `title_suffix` is appended to the type name ("High-risk system call: ptrace").
+Alarm make_alarm(std::string_view type_id, std::string subtype, std::string_view title_suffix);
+
+}  // namespace cshield

@@ -1,0 +1,61 @@
+#include "core/audit_event.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace cshield {
+
+const AuditField* AuditRecord::field(std::string_view name) const {
+  for (const auto& f : fields)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+std::optional<std::string> AuditRecord::text(std::string_view name) const {
+  if (const auto* f = field(name)) return f->text;
+  return std::nullopt;
+}
+
+std::optional<std::string> AuditRecord::raw(std::string_view name) const {
+  if (const auto* f = field(name)) return f->raw;
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> AuditRecord::number(std::string_view name) const {
+  const auto* f = field(name);
+  if (!f || f->raw.empty()) return std::nullopt;
+  // a0..a3 are hex without a prefix; everything else numeric is decimal.
+  const bool hex = name.size() == 2 && name[0] == 'a' && name[1] >= '0' && name[1] <= '9';
+  errno = 0;
+  char* end = nullptr;
+  std::int64_t v = hex ? static_cast<std::int64_t>(std::strtoull(f->raw.c_str(), &end, 16))
+                       : std::strtoll(f->raw.c_str(), &end, 10);
+  if (errno != 0 || end == f->raw.c_str() || *end != '\0') return std::nullopt;
+  return v;
+}
+
+const AuditRecord* AuditEvent::first(int type) const {
+  for (const auto& r : records)
+    if (r.type == type) return &r;
+  return nullptr;
+}
+
+std::vector<const AuditRecord*> AuditEvent::all(int type) const {
+  std::vector<const AuditRecord*> out;
+  for (const auto& r : records)
+    if (r.type == type) out.push_back(&r);
+  return out;
+}
+
+const AuditRecord* AuditEvent::syscall() const { return first(rec::kSyscall); }
+
+std::string AuditEvent::key() const {
+  for (int type : {rec::kSyscall, rec::kSeccomp}) {
+    if (const auto* r = first(type)) {
+      if (auto k = r->text("key"); k && *k != "(null)") return *k;
+    }
+  }
+  return {};
+}
+
+}  // namespace cshield

@@ -1,0 +1,37 @@
+// A detector turns one enriched audit event into zero or more alarms. Pure:
+// no I/O, no clock (times come from the event), no global state beyond its
+// own configuration. Called from the pipeline thread only.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "core/alarm.h"
+#include "core/audit_event.h"
+#include "core/audit_rule.h"
+#include "core/container_info.h"
+#include "core/process_info.h"
+
+namespace cshield {
+
+struct EventContext {
+  const AuditEvent& event;
+  const ProcessInfo& process;
+  const ContainerInfo* container;  // nullptr: a host process
+};
+
+class Detector {
+ public:
+  virtual ~Detector() = default;
+  // The alarm type id it raises (ALARMS.md).
+  virtual std::string_view type() const = 0;
+  // Kernel audit rules it needs; every key starts with kRuleKeyPrefix.
+  virtual std::vector<AuditRule> rules() const = 0;
+  // Cheap pre-filter on the bare event, before enrichment: true if evaluate()
+  // may raise something for it (typically: the key is one of its own).
+  virtual bool wants(const AuditEvent& event) const = 0;
+  // Appends alarms to `out`. Container and process are already resolved.
+  virtual void evaluate(const EventContext& ctx, std::vector<Alarm>& out) const = 0;
+};
+
+}  // namespace cshield

@@ -1,0 +1,92 @@
+#define BOOST_TEST_MODULE core
+#include <boost/test/unit_test.hpp>
+
+#include <thread>
+
+#include "core/alarm.h"
+#include "core/audit_event.h"
+#include "core/audit_rule.h"
+#include "core/bounded_queue.h"
+#include "core/counters.h"
+#include "core/time_format.h"
+
+using namespace cshield;
+
+BOOST_AUTO_TEST_CASE(time_round_trip) {
+  BOOST_TEST(format_rfc3339_ms(1764175801123) == "2025-11-26T16:50:01.123Z");
+  BOOST_TEST(*parse_time_ms("2025-11-26T16:50:01.123Z") == 1764175801123);
+  BOOST_TEST(*parse_time_ms("2025-11-26T17:50:01.1+01:00") == 1764175801100);
+  BOOST_TEST(*parse_time_ms("1764175801") == 1764175801000);
+  BOOST_TEST(!parse_time_ms("yesterday"));
+  BOOST_TEST(!parse_time_ms("2025-11-26T16:50:01"));  // no zone: ambiguous
+}
+
+BOOST_AUTO_TEST_CASE(queue_drops_when_full_and_drains_after_close) {
+  BoundedQueue<int> q(2);
+  BOOST_TEST(q.try_push(1));
+  BOOST_TEST(q.try_push(2));
+  BOOST_TEST(!q.try_push(3));
+  BOOST_TEST(q.dropped() == 1u);
+  q.close();
+  BOOST_TEST(*q.pop_for(std::chrono::milliseconds(0)) == 1);
+  BOOST_TEST(*q.pop_for(std::chrono::milliseconds(0)) == 2);
+  BOOST_TEST(!q.pop_for(std::chrono::milliseconds(1000)));  // closed: returns at once
+}
+
+BOOST_AUTO_TEST_CASE(queue_wakes_a_waiting_consumer) {
+  BoundedQueue<int> q(4);
+  std::thread producer([&] { q.try_push(7); });
+  auto v = q.pop_for(std::chrono::seconds(10));
+  producer.join();
+  BOOST_REQUIRE(v);
+  BOOST_TEST(*v == 7);
+}
+
+BOOST_AUTO_TEST_CASE(counters_snapshot) {
+  Counters c;
+  c.counter("a.b", "help").add(3);
+  c.counter("a.b", "help").add(1);
+  c.gauge_fn("q.depth", "depth", [] { return 5u; });
+  auto s = c.snapshot();
+  BOOST_REQUIRE(s.size() == 2u);
+  BOOST_TEST(s[0].name == "a.b");
+  BOOST_TEST(s[0].value == 4u);
+  BOOST_TEST(s[1].value == 5u);
+  BOOST_TEST(s[1].gauge);
+}
+
+BOOST_AUTO_TEST_CASE(alarm_types_and_fold_key) {
+  auto a = make_alarm("high_risk_syscall", "ptrace", "ptrace");
+  BOOST_TEST(a.name == "High-risk system call: ptrace");
+  BOOST_TEST(a.severity == "high");
+  BOOST_TEST(a.category == "abnormal_system_behavior");
+  auto b = a;
+  b.process.pid = 99;  // a different pid of the same executable folds
+  BOOST_TEST(a.fold_key() == b.fold_key());
+  b.syscall = "setns";
+  BOOST_TEST(a.fold_key() != b.fold_key());
+  BOOST_CHECK_THROW(make_alarm("nope", "", ""), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(record_numbers) {
+  AuditRecord r;
+  r.fields = {{"a0", "ffffffffffffff9c", "ffffffffffffff9c"}, {"exit", "-13", "EACCES"}, {"pid", "42", "42"}};
+  BOOST_TEST(*r.number("a0") == -100);
+  BOOST_TEST(*r.number("exit") == -13);
+  BOOST_TEST(*r.number("pid") == 42);
+  BOOST_TEST(!r.number("ppid"));
+}
+
+BOOST_AUTO_TEST_CASE(rule_text) {
+  AuditRule r;
+  r.arch = "b64";
+  r.syscalls = {"ptrace", "setns"};
+  r.key = "cshield.high_risk_syscall";
+  BOOST_TEST(r.to_auditctl() == "-a always,exit -F arch=b64 -S ptrace,setns -k cshield.high_risk_syscall");
+  AuditRule w;
+  w.kind = AuditRule::Kind::kWatch;
+  w.path = "/etc/shadow";
+  w.perms = "rwa";
+  w.key = "cshield.file_escape";
+  BOOST_TEST(w.to_auditctl() == "-w /etc/shadow -p rwa -k cshield.file_escape");
+}
