@@ -30,7 +30,9 @@ class Detector {
   // Cheap pre-filter on the bare event, before enrichment: true if evaluate()
   // may raise something for it (typically: the key is one of its own).
   virtual bool wants(const AuditEvent& event) const = 0;
-  // Appends alarms to `out`. Container and process are already resolved.
+  // Appends alarms to `out`: type, subtype, name, syscall, path, evidence and
+  // description. The pipeline then fills in what every alarm shares:
+  // container, process, first/last seen and the audit serial and time.
   virtual void evaluate(const EventContext& ctx, std::vector<Alarm>& out) const = 0;
 };
 

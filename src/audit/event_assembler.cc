@@ -1,0 +1,131 @@
+#include "audit/event_assembler.h"
+
+#include <auparse.h>
+
+#include <stdexcept>
+
+namespace cshield {
+
+namespace {
+
+// Field types whose interpreted form is what a reader wants: decoded
+// strings, syscall and arch names. Ids, exits and arguments stay raw.
+bool interpret(int field_type) {
+  switch (field_type) {
+    case AUPARSE_TYPE_SYSCALL:
+    case AUPARSE_TYPE_ARCH:
+    case AUPARSE_TYPE_ESCAPED:
+    case AUPARSE_TYPE_ESCAPED_KEY:
+    case AUPARSE_TYPE_ESCAPED_FILE:
+    case AUPARSE_TYPE_PROCTITLE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A serial this far below the highest seen means the counter restarted
+// (reboot, replay of another log): start afresh instead of counting a gap.
+constexpr std::uint64_t kSerialRestart = 1000000;
+
+}  // namespace
+
+EventAssembler::EventAssembler(Handler handler, Counters* counters) : handler_(std::move(handler)) {
+  au_ = auparse_init(AUSOURCE_FEED, nullptr);
+  if (!au_) throw std::runtime_error("auparse_init failed");
+  auparse_set_escape_mode(au_, AUPARSE_ESC_RAW);
+  auparse_add_callback(au_, &EventAssembler::on_event, this, nullptr);
+  if (counters) {
+    events_counter_ = &counters->counter("audit.events", "audit events assembled");
+    records_counter_ = &counters->counter("audit.records", "audit records in assembled events");
+    malformed_ = &counters->counter("audit.malformed", "text that could not be read as an audit record");
+    handler_errors_ = &counters->counter("audit.handler_errors", "events whose processing threw");
+    gaps_counter_ = &counters->counter("audit.serial_gaps", "audit serials missing between assembled events (lost or never delivered)");
+  }
+}
+
+EventAssembler::~EventAssembler() {
+  if (au_) auparse_destroy(au_);
+}
+
+void EventAssembler::feed(std::string_view text) {
+  if (text.empty()) return;
+  auparse_feed(au_, text.data(), text.size());
+  ends_in_newline_ = text.back() == '\n';
+}
+
+void EventAssembler::age_out() { auparse_feed_age_events(au_); }
+
+void EventAssembler::flush() {
+  if (!ends_in_newline_) feed("\n");  // a last record without its newline is still a record
+  auparse_flush_feed(au_);
+}
+
+void EventAssembler::on_event(auparse_state_t* au, auparse_cb_event_t cb_type, void* self) {
+  if (cb_type != AUPARSE_CB_EVENT_READY) return;
+  static_cast<EventAssembler*>(self)->deliver(au);
+}
+
+void EventAssembler::account_serial(std::uint64_t serial) {
+  std::uint64_t gaps_before = gaps_;
+  if (highest_serial_ == 0 || serial + kSerialRestart < highest_serial_) {
+    highest_serial_ = serial;
+  } else if (serial > highest_serial_) {
+    gaps_ += serial - highest_serial_ - 1;
+    highest_serial_ = serial;
+  } else if (serial < highest_serial_ && gaps_ > 0) {
+    --gaps_;  // a late event filled a gap counted before
+  }
+  if (gaps_counter_ && gaps_ != gaps_before) gaps_counter_->set(gaps_);
+}
+
+void EventAssembler::deliver(auparse_state_t* au) {
+  AuditEvent ev;
+  if (const au_event_t* ts = auparse_get_timestamp(au)) {
+    ev.serial = ts->serial;
+    ev.time_ms = static_cast<std::int64_t>(ts->sec) * 1000 + ts->milli;
+  }
+  if (auparse_first_record(au) > 0) {
+    do {
+      AuditRecord record;
+      record.type = auparse_get_type(au);
+      if (record.type == rec::kEoe) continue;  // a terminator, not content
+      if (record.type <= 0) {                  // text auparse could not read as a record
+        if (malformed_) malformed_->add();
+        continue;
+      }
+      if (const char* n = auparse_get_type_name(au)) record.type_name = n;
+      if (auparse_first_field(au) > 0) {
+        do {
+          const char* name = auparse_get_field_name(au);
+          const char* raw = auparse_get_field_str(au);
+          if (!name) continue;
+          AuditField f{name, raw ? raw : "", {}};
+          if (interpret(auparse_get_field_type(au))) {
+            const char* text = auparse_interpret_field(au);
+            f.text = text ? text : f.raw;
+          } else {
+            f.text = f.raw;
+          }
+          record.fields.push_back(std::move(f));
+        } while (auparse_next_field(au) > 0);
+      }
+      ev.records.push_back(std::move(record));
+    } while (auparse_next_record(au) > 0);
+  }
+  if (ev.records.empty()) return;
+  ++events_;
+  records_ += ev.records.size();
+  if (events_counter_) events_counter_->add();
+  if (records_counter_) records_counter_->add(ev.records.size());
+  account_serial(ev.serial);
+  try {
+    handler_(std::move(ev));
+  } catch (...) {
+    // The handler is the pipeline's; it must not throw through auparse's C
+    // callback. Count it rather than lose the process.
+    if (handler_errors_) handler_errors_->add();
+  }
+}
+
+}  // namespace cshield

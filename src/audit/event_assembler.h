@@ -1,0 +1,63 @@
+// Groups raw audit text records into events with libauparse's feed
+// interface. Records of one serial are delivered together once the event is
+// complete: its EOE record arrived, a single-record event type was read, or
+// it was aged out (age_out(): incomplete for longer than auparse's EOE
+// timeout, 2 s by default) or flushed (flush(): end of input).
+// Loss accounting: serial gaps between delivered events (out-of-order
+// arrivals that fill a gap are credited back), resets on a serial restart.
+// Single-threaded: one assembler belongs to the pipeline thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "core/audit_event.h"
+#include "core/counters.h"
+
+#include <auparse-defs.h>
+
+typedef struct opaque auparse_state_t;
+
+namespace cshield {
+
+class EventAssembler {
+ public:
+  using Handler = std::function<void(AuditEvent&&)>;
+
+  // `handler` is called synchronously from feed()/age_out()/flush().
+  // `counters` may be null.
+  EventAssembler(Handler handler, Counters* counters);
+  ~EventAssembler();
+  EventAssembler(const EventAssembler&) = delete;
+  EventAssembler& operator=(const EventAssembler&) = delete;
+
+  // Any amount of text; records may be split across calls.
+  void feed(std::string_view text);
+  // Delivers events that have waited longer than the EOE timeout.
+  void age_out();
+  // Delivers every pending event (end of input).
+  void flush();
+
+  std::uint64_t events() const { return events_; }
+  std::uint64_t records() const { return records_; }
+  std::uint64_t serial_gaps() const { return gaps_; }
+
+ private:
+  static void on_event(auparse_state_t* au, auparse_cb_event_t cb_type, void* self);
+  void deliver(auparse_state_t* au);
+  void account_serial(std::uint64_t serial);
+
+  Handler handler_;
+  auparse_state_t* au_ = nullptr;
+  std::uint64_t events_ = 0, records_ = 0, gaps_ = 0;
+  std::uint64_t highest_serial_ = 0;
+  Counter* events_counter_ = nullptr;
+  Counter* records_counter_ = nullptr;
+  Counter* gaps_counter_ = nullptr;
+  Counter* handler_errors_ = nullptr;
+  Counter* malformed_ = nullptr;
+  bool ends_in_newline_ = true;
+};
+
+}  // namespace cshield

@@ -1,0 +1,103 @@
+#include "detect/event_facts.h"
+
+#include <array>
+#include <cstdio>
+#include <string_view>
+
+namespace cshield {
+
+namespace {
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+std::string_view basename(std::string_view path) {
+  auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+std::int64_t id_or(const AuditRecord& r, std::string_view name) {
+  auto v = r.number(name);
+  return v ? *v : -1;
+}
+
+}  // namespace
+
+ProcessInfo process_from_event(const AuditEvent& ev) {
+  ProcessInfo p;
+  const AuditRecord* r = ev.syscall();
+  if (!r) r = ev.first(rec::kSeccomp);
+  if (!r) return p;
+  p.pid = static_cast<int>(id_or(*r, "pid"));
+  p.ppid = static_cast<int>(id_or(*r, "ppid"));
+  if (p.ppid < 0) p.ppid = 0;
+  p.uid = id_or(*r, "uid");
+  p.euid = id_or(*r, "euid");
+  p.auid = id_or(*r, "auid");
+  if (auto v = r->text("comm")) p.comm = *v;
+  if (auto v = r->text("exe")) p.exe = *v;
+  if (const auto* t = ev.first(rec::kProctitle)) {
+    if (auto v = t->text("proctitle")) {
+      p.cmdline = *v;
+      for (auto& c : p.cmdline)
+        if (c == '\0') c = ' ';
+    }
+  }
+  return p;
+}
+
+bool is_runtime_process(const ProcessInfo& p) {
+  const std::string_view comm = p.comm, exe = p.exe, base = basename(exe);
+  // runc's init stages: comm "runc:[0:PARENT]" etc. with exe "/" (the
+  // re-exec through /proc/self/exe after the pivot) or the runc binary or
+  // its memfd clone.
+  if (starts_with(comm, "runc:[") || comm == "runc") {
+    return exe == "/" || exe.find("memfd:runc_cloned") != std::string_view::npos ||
+           base == "runc" || starts_with(base, "runc.") || base == "docker-runc";
+  }
+  static constexpr std::array<std::string_view, 4> kRuntimes{"crun", "conmon", "youki", "runc"};
+  for (auto name : kRuntimes)
+    if (comm == name && base == name) return true;
+  return starts_with(comm, "containerd-shim") && starts_with(base, "containerd-shim");
+}
+
+std::string json_quote(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c >= 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string syscall_evidence_fields(const AuditRecord& r) {
+  std::string out;
+  out += "\"syscall\":" + json_quote(r.text("syscall").value_or(""));
+  out += ",\"arch\":" + json_quote(r.text("arch").value_or(""));
+  out += ",\"args\":[";
+  for (int i = 0; i < 4; ++i) {
+    if (i) out += ",";
+    out += json_quote("0x" + r.raw("a" + std::to_string(i)).value_or("0"));
+  }
+  out += "]";
+  if (auto e = r.number("exit")) out += ",\"exit\":" + std::to_string(*e);
+  out += ",\"success\":";
+  out += r.raw("success").value_or("") == "yes" ? "true" : "false";
+  return out;
+}
+
+}  // namespace cshield

@@ -1,0 +1,119 @@
+#include "detect/file_escape.h"
+
+#include <fcntl.h>
+
+#include <array>
+#include <string_view>
+
+#include "detect/event_facts.h"
+
+namespace cshield {
+
+namespace {
+
+bool is_runtime_managed(std::string_view host_path) {
+  static constexpr std::array<std::string_view, 3> kManaged{"/etc/hosts", "/etc/resolv.conf", "/etc/hostname"};
+  for (auto m : kManaged)
+    if (host_path == m) return true;
+  return false;
+}
+
+// Calls that change a file rather than read it.
+bool is_modifying_syscall(std::string_view s) {
+  static constexpr std::array<std::string_view, 22> kModify{
+      "write", "pwrite64", "truncate", "ftruncate", "rename", "renameat", "renameat2",
+      "unlink", "unlinkat", "rmdir", "link", "linkat", "symlink", "symlinkat",
+      "chmod", "fchmod", "fchmodat", "chown", "fchown", "fchownat", "lchown", "setxattr"};
+  for (auto m : kModify)
+    if (s == m) return true;
+  return s.find("setxattr") != std::string_view::npos || s.find("removexattr") != std::string_view::npos ||
+         s == "mknod" || s == "mknodat" || s == "mkdir" || s == "mkdirat" || s == "creat";
+}
+
+// The open flags argument of open/openat/openat2, when the call is one.
+std::optional<std::int64_t> open_flags(const AuditRecord& sys, std::string_view name) {
+  if (name == "open") return sys.number("a1");
+  if (name == "openat") return sys.number("a2");
+  return std::nullopt;  // openat2 passes a struct: treated as read unless the watch said write
+}
+
+}  // namespace
+
+std::vector<WatchedHostPath> default_file_escape_paths() {
+  return {{"/etc/shadow", true},       {"/etc/gshadow", true},      {"/etc/sudoers", true},
+          {"/etc/sudoers.d/", true},   {"/etc/crontab", true},      {"/etc/cron.d/", true},
+          {"/etc/cron.hourly/", true}, {"/etc/cron.daily/", true},  {"/etc/cron.weekly/", true},
+          {"/etc/cron.monthly/", true}, {"/var/spool/cron/", true}, {"/root/.ssh/", true},
+          {"/etc/ssh/", true},         {"/etc/ld.so.preload", true}, {"/etc/pam.d/", true},
+          {"/etc/passwd", false},      {"/etc/group", false}};
+}
+
+FileEscapeDetector::FileEscapeDetector(std::vector<WatchedHostPath> paths) : paths_(std::move(paths)) {}
+
+std::vector<AuditRule> FileEscapeDetector::rules() const {
+  std::vector<AuditRule> out;
+  for (const auto& p : paths_) {
+    if (is_runtime_managed(p.path)) continue;
+    AuditRule r;
+    r.kind = AuditRule::Kind::kWatch;
+    r.path = p.path;
+    if (r.path.size() > 1 && r.path.back() == '/') r.path.pop_back();
+    r.perms = p.reads ? "rwa" : "wa";
+    r.key = kFileEscapeKeyPrefix + r.path;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+bool FileEscapeDetector::wants(const AuditEvent& event) const {
+  const AuditRecord* sys = event.syscall();
+  if (!sys) return false;
+  auto k = sys->text("key");
+  return k && k->rfind(kFileEscapeKeyPrefix, 0) == 0;
+}
+
+void FileEscapeDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {
+  if (!ctx.container || is_runtime_process(ctx.process)) return;
+  const AuditRecord* sys = ctx.event.syscall();
+  if (!sys) return;
+  const std::string key = sys->text("key").value_or("");
+  const std::string host_path = key.substr(std::string_view(kFileEscapeKeyPrefix).size());
+  if (host_path.empty() || is_runtime_managed(host_path)) return;
+
+  const std::string syscall = sys->text("syscall").value_or("");
+  bool write = is_modifying_syscall(syscall);
+  if (auto flags = open_flags(*sys, syscall))
+    write = write || (*flags & (O_WRONLY | O_RDWR | O_TRUNC | O_CREAT)) != 0;
+
+  // The name the container used: the PATH record of the watched object
+  // (nametype NORMAL/CREATE/DELETE), not the parent directory's.
+  std::string seen_as;
+  for (const AuditRecord* p : ctx.event.all(rec::kPath)) {
+    const std::string nametype = p->raw("nametype").value_or("");
+    if (nametype == "PARENT") continue;
+    seen_as = p->text("name").value_or("");
+    if (!seen_as.empty() && seen_as != "(null)") break;
+  }
+  if (!seen_as.empty() && seen_as.front() != '/') {
+    if (const auto* cwd = ctx.event.first(rec::kCwd)) {
+      std::string dir = cwd->text("cwd").value_or("");
+      if (!dir.empty()) seen_as = dir + (dir.back() == '/' ? "" : "/") + seen_as;
+    }
+  }
+
+  const std::string access = write ? "write" : "read";
+  Alarm a = make_alarm("file_escape", access, (write ? "write to host " : "read of host ") + host_path);
+  a.syscall = syscall;
+  a.path = seen_as.empty() ? host_path : seen_as;
+  a.evidence_json = "{\"host_path\":" + json_quote(host_path) + ",\"container_path\":" + json_quote(seen_as) +
+                    ",\"access\":" + json_quote(access) + "," + syscall_evidence_fields(*sys) + "}";
+  a.description = "A process in the container " + std::string(write ? "modified " : "read ") + "the host file " +
+                  host_path + (seen_as.empty() || seen_as == host_path ? "" : " (seen inside the container as " + seen_as + ")") +
+                  ". Host credential, privilege and scheduling files are out of any container's business; "
+                  "a container that reaches them can take over the host. Find the mount that exposes the host "
+                  "path (docker inspect, the OCI bundle's mounts), remove it, and treat the host file as disclosed" +
+                  std::string(write ? " and possibly altered." : ".");
+  out.push_back(std::move(a));
+}
+
+}  // namespace cshield

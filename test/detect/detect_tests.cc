@@ -1,0 +1,229 @@
+#define BOOST_TEST_MODULE detect
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <vector>
+
+#include "audit/event_assembler.h"
+#include "detect/event_facts.h"
+#include "detect/file_escape.h"
+#include "detect/high_risk_syscall.h"
+
+using namespace cshield;
+
+namespace {
+
+// One event from literal record text (EOE appended).
+AuditEvent event(const std::string& records) {
+  std::vector<AuditEvent> out;
+  EventAssembler a([&](AuditEvent&& e) { out.push_back(std::move(e)); }, nullptr);
+  a.feed(records);
+  a.flush();
+  BOOST_REQUIRE_EQUAL(out.size(), 1u);
+  return out[0];
+}
+
+// As the kernel writes a value: quoted, or hex when it has a space or quote.
+std::string audit_value(const std::string& v) {
+  if (v.find_first_of(" \"") == std::string::npos) return "\"" + v + "\"";
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char ch : v) {
+    out.push_back(hex[ch >> 4]);
+    out.push_back(hex[ch & 15]);
+  }
+  return out;
+}
+
+std::string syscall_record(const std::string& serial, int nr, const std::string& comm, const std::string& exe,
+                           const std::string& key, const std::string& tail = "success=no exit=-1 a0=10 a1=1 a2=0 a3=0") {
+  return "type=SYSCALL msg=audit(1764175801.100:" + serial + "): arch=c000003e syscall=" + std::to_string(nr) + " " +
+         tail + " items=0 ppid=4200 pid=4242 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 " +
+         "fsgid=0 tty=(none) ses=4294967295 comm=" + audit_value(comm) + " exe=" + audit_value(exe) + " key=" +
+         (key.empty() ? "(null)" : "\"" + key + "\"") + "\n";
+}
+
+ContainerInfo container() {
+  ContainerInfo c;
+  c.id = std::string(64, 'a');
+  c.runtime = "runc";
+  c.name = "ctr";
+  return c;
+}
+
+std::vector<Alarm> run(const Detector& d, const AuditEvent& ev, const ContainerInfo* c) {
+  std::vector<Alarm> out;
+  if (!d.wants(ev)) return out;
+  ProcessInfo p = process_from_event(ev);
+  d.evaluate(EventContext{ev, p, c}, out);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(high_risk_syscall)
+
+BOOST_AUTO_TEST_CASE(ptrace_in_a_container_raises_with_evidence) {
+  HighRiskSyscallDetector d;
+  auto c = container();
+  auto ev = event(syscall_record("1", 101, "helper", "/helper", kHighRiskSyscallKey));
+  auto alarms = run(d, ev, &c);
+  BOOST_REQUIRE_EQUAL(alarms.size(), 1u);
+  const auto& a = alarms[0];
+  BOOST_TEST(a.type == "high_risk_syscall");
+  BOOST_TEST(a.subtype == "ptrace");
+  BOOST_TEST(a.syscall == "ptrace");
+  BOOST_TEST(a.name == "High-risk system call: ptrace");
+  BOOST_TEST(a.severity == "high");
+  BOOST_TEST(a.category == "abnormal_system_behavior");
+  BOOST_TEST(a.evidence_json.find("\"syscall\":\"ptrace\"") != std::string::npos);
+  BOOST_TEST(a.evidence_json.find("\"exit\":-1") != std::string::npos);
+  BOOST_TEST(a.evidence_json.find("\"success\":false") != std::string::npos);
+  BOOST_TEST(a.evidence_json.find("\"blocked\":false") != std::string::npos);
+  BOOST_TEST(a.evidence_json.find("\"args\":[\"0x10\",\"0x1\",\"0x0\",\"0x0\"]") != std::string::npos);
+  BOOST_TEST(!a.description.empty());
+}
+
+BOOST_AUTO_TEST_CASE(i386_calls_are_named_by_their_own_table) {
+  HighRiskSyscallDetector d;
+  auto c = container();
+  // i386: 26 is ptrace (x86_64's 26 is msync)
+  auto ev = event("type=SYSCALL msg=audit(1764175801.100:2): arch=40000003 syscall=26 success=yes exit=0 a0=10 "
+                  "a1=1 a2=0 a3=0 items=0 ppid=1 pid=5 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 "
+                  "fsgid=0 tty=(none) ses=1 comm=\"h32\" exe=\"/h32\" key=\"cshield.high_risk_syscall\"\n");
+  auto alarms = run(d, ev, &c);
+  BOOST_REQUIRE_EQUAL(alarms.size(), 1u);
+  BOOST_TEST(alarms[0].syscall == "ptrace");
+}
+
+BOOST_AUTO_TEST_CASE(host_processes_raise_nothing) {
+  HighRiskSyscallDetector d;
+  auto ev = event(syscall_record("3", 308, "nsenter", "/usr/bin/nsenter", kHighRiskSyscallKey));
+  BOOST_TEST(run(d, ev, nullptr).empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_runtime_own_setns_during_exec_raises_nothing) {
+  HighRiskSyscallDetector d;
+  auto c = container();
+  for (const auto& [comm, exe] : std::vector<std::pair<std::string, std::string>>{
+           {"runc:[1:CHILD]", "/"},
+           {"runc:[0:PARENT]", "/usr/sbin/runc"},
+           {"runc:[2:INIT]", "/memfd:runc_cloned:/proc/self/exe (deleted)"},
+           {"crun", "/usr/bin/crun"},
+           {"conmon", "/usr/bin/conmon"},
+           {"containerd-shim", "/usr/bin/containerd-shim-runc-v2"}}) {
+    auto ev = event(syscall_record("4", 308, comm, exe, kHighRiskSyscallKey));
+    BOOST_TEST_CONTEXT(comm) { BOOST_TEST(run(d, ev, &c).empty()); }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_renamed_process_is_not_taken_for_the_runtime) {
+  HighRiskSyscallDetector d;
+  auto c = container();
+  auto ev = event(syscall_record("5", 308, "runc:[1:CHILD]", "/tmp/evil", kHighRiskSyscallKey));
+  BOOST_TEST(run(d, ev, &c).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(syscalls_off_the_list_or_other_keys_raise_nothing) {
+  HighRiskSyscallDetector d({"ptrace"});
+  auto c = container();
+  BOOST_TEST(run(d, event(syscall_record("6", 308, "x", "/x", kHighRiskSyscallKey)), &c).empty());  // setns
+  BOOST_TEST(run(d, event(syscall_record("7", 101, "x", "/x", "someone-else")), &c).empty());
+  BOOST_TEST(run(d, event(syscall_record("8", 101, "x", "/x", "")), &c).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_seccomp_refusal_that_was_logged_raises_blocked) {
+  HighRiskSyscallDetector d;
+  auto c = container();
+  auto ev = event("type=SECCOMP msg=audit(1764175801.100:9): auid=4294967295 uid=0 gid=0 ses=4294967295 "
+                  "subj=unconfined pid=4242 comm=\"helper\" exe=\"/helper\" sig=0 arch=c000003e syscall=308 "
+                  "compat=0 ip=0x7f00 code=0x50000\n");
+  auto alarms = run(d, ev, &c);
+  BOOST_REQUIRE_EQUAL(alarms.size(), 1u);
+  BOOST_TEST(alarms[0].subtype == "setns");
+  BOOST_TEST(alarms[0].evidence_json.find("\"blocked\":true") != std::string::npos);
+  BOOST_TEST(alarms[0].evidence_json.find("\"seccomp_action\":\"0x00050000\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_seccomp_log_action_is_left_to_the_syscall_rule) {
+  HighRiskSyscallDetector d;
+  auto c = container();
+  auto ev = event("type=SECCOMP msg=audit(1764175801.100:10): auid=4294967295 uid=0 gid=0 ses=4294967295 "
+                  "subj=unconfined pid=4242 comm=\"helper\" exe=\"/helper\" sig=0 arch=c000003e syscall=308 "
+                  "compat=0 ip=0x7f00 code=0x7ffc0000\n");
+  BOOST_TEST(run(d, ev, &c).empty());
+}
+
+BOOST_AUTO_TEST_CASE(rules_cover_the_list_without_an_arch) {
+  HighRiskSyscallDetector d;
+  auto rules = d.rules();
+  BOOST_REQUIRE_EQUAL(rules.size(), 1u);
+  BOOST_TEST(rules[0].arch.empty());  // the rule set emits b64 and b32
+  BOOST_TEST(rules[0].key == kHighRiskSyscallKey);
+  BOOST_TEST(rules[0].syscalls.size() == default_high_risk_syscalls().size());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(file_escape)
+
+std::string open_shadow(const std::string& serial, const std::string& name, const std::string& flags_hex,
+                        const std::string& key = "cshield.file_escape:/etc/shadow") {
+  return syscall_record(serial, 257, "cat", "/bin/busybox", key,
+                        "success=yes exit=3 a0=ffffff9c a1=7ffd1000 a2=" + flags_hex + " a3=0") +
+         "type=CWD msg=audit(1764175801.100:" + serial + "): cwd=\"/tmp\"\n" +
+         "type=PATH msg=audit(1764175801.100:" + serial + "): item=0 name=\"" + name +
+         "\" inode=1234 dev=fe:01 mode=0100640 ouid=0 ogid=42 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 "
+         "cap_fe=0 cap_fver=0 cap_frootid=0\n";
+}
+
+BOOST_AUTO_TEST_CASE(reading_a_mapped_host_shadow_raises_with_both_names) {
+  FileEscapeDetector d;
+  auto c = container();
+  auto alarms = run(d, event(open_shadow("20", "/hostetc/shadow", "0")), &c);
+  BOOST_REQUIRE_EQUAL(alarms.size(), 1u);
+  const auto& a = alarms[0];
+  BOOST_TEST(a.type == "file_escape");
+  BOOST_TEST(a.subtype == "read");
+  BOOST_TEST(a.severity == "high");
+  BOOST_TEST(a.category == "exploit");
+  BOOST_TEST(a.syscall == "openat");
+  BOOST_TEST(a.path.value() == "/hostetc/shadow");
+  BOOST_TEST(a.evidence_json.find("\"host_path\":\"/etc/shadow\"") != std::string::npos);
+  BOOST_TEST(a.description.find("/etc/shadow") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(relative_names_are_made_absolute_with_the_cwd) {
+  FileEscapeDetector d;
+  auto c = container();
+  auto alarms = run(d, event(open_shadow("21", "shadow", "0")), &c);
+  BOOST_REQUIRE_EQUAL(alarms.size(), 1u);
+  BOOST_TEST(alarms[0].path.value() == "/tmp/shadow");
+}
+
+BOOST_AUTO_TEST_CASE(open_for_write_is_a_write) {
+  FileEscapeDetector d;
+  auto c = container();
+  auto alarms = run(d, event(open_shadow("22", "/hostetc/shadow", "241")), &c);  // O_WRONLY|O_CREAT|O_TRUNC
+  BOOST_REQUIRE_EQUAL(alarms.size(), 1u);
+  BOOST_TEST(alarms[0].subtype == "write");
+}
+
+BOOST_AUTO_TEST_CASE(host_processes_and_runtime_managed_files_raise_nothing) {
+  FileEscapeDetector d;
+  auto c = container();
+  BOOST_TEST(run(d, event(open_shadow("23", "/etc/shadow", "0")), nullptr).empty());
+  BOOST_TEST(run(d, event(open_shadow("24", "/etc/hosts", "0", "cshield.file_escape:/etc/hosts")), &c).empty());
+  BOOST_TEST(run(d, event(open_shadow("25", "/etc/shadow", "0", "other")), &c).empty());
+}
+
+BOOST_AUTO_TEST_CASE(watches_for_every_listed_path_and_never_runtime_managed_files) {
+  FileEscapeDetector d({{"/etc/shadow", true}, {"/etc/passwd", false}, {"/etc/sudoers.d/", true}, {"/etc/hosts", true}});
+  auto rules = d.rules();
+  BOOST_REQUIRE_EQUAL(rules.size(), 3u);
+  BOOST_TEST(rules[0].to_auditctl() == "-w /etc/shadow -p rwa -k cshield.file_escape:/etc/shadow");
+  BOOST_TEST(rules[1].to_auditctl() == "-w /etc/passwd -p wa -k cshield.file_escape:/etc/passwd");
+  BOOST_TEST(rules[2].to_auditctl() == "-w /etc/sudoers.d -p rwa -k cshield.file_escape:/etc/sudoers.d");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
