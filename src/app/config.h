@@ -1,0 +1,76 @@
+// cshieldd's configuration (API.md "Configuration"): every key optional,
+// defaults for a packaged install. load_config() validates the whole file
+// and reports every problem with file and line; a Config is only returned
+// when there is none.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "detect/file_escape.h"
+
+namespace cshield {
+
+struct Config {
+  std::string path;  // the file it was read from; empty for defaults
+
+  struct Audit {
+    std::string mode = "auto";  // auto | netlink | multicast | plugin
+    std::uint32_t backlog_limit = 8192;
+    std::uint32_t backlog_wait_time = 60000;  // kernel ticks the kernel waits on a full backlog
+  } audit;
+
+  struct Storage {
+    std::string database = "/var/lib/cshield/alarms.db";
+    int retention_days = 90;
+    std::int64_t max_alarms = 1000000;
+    std::int64_t fold_window_seconds = 600;
+  } storage;
+
+  struct Api {
+    std::string socket = "/run/cshield/api.sock";
+    std::string socket_group;  // group that may use the socket (0660); empty: root's group
+    std::string listen = "127.0.0.1:8741";
+    std::string token_file = "/etc/cshield/api.token";
+  } api;
+
+  struct Policy {
+    std::string directory = "/etc/cshield/policy.d";
+  } policy;
+
+  struct Detect {
+    std::vector<std::string> high_risk_syscalls;    // empty in the file means the default list
+    std::vector<WatchedHostPath> file_escape_paths;  // likewise
+    std::string signatures = "/etc/cshield/signatures.txt";
+  } detect;
+
+  struct Export {
+    bool audit = true;
+    std::string syslog;
+    std::string syslog_format = "cef";
+    std::string jsonl;
+  } exporting;
+};
+
+struct ConfigMessage {
+  std::string file;
+  int line = 0;  // 0: not tied to a line
+  std::string text;
+  std::string to_string() const;  // "file:line: text"
+};
+
+struct ConfigLoad {
+  std::optional<Config> config;         // set only when errors is empty
+  std::vector<ConfigMessage> errors;
+  std::vector<ConfigMessage> warnings;  // accepted, but the user should know
+};
+
+ConfigLoad load_config(const std::string& path);
+ConfigLoad parse_config(const std::string& text, const std::string& path);
+
+// Every key with its default value, as an annotated INI file.
+std::string default_config_text();
+
+}  // namespace cshield

@@ -1,0 +1,42 @@
+// The per-event path: pre-filter by the detectors, resolve the process and
+// its container, evaluate, fill in what every alarm shares, publish.
+// Called from the pipeline thread only, except set_detectors() (any thread).
+// Never throws: a failing event is counted and skipped.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "alarm/alarm_sink.h"
+#include "app/detector_set.h"
+#include "core/audit_event.h"
+#include "core/counters.h"
+
+namespace cshield {
+
+class Pipeline {
+ public:
+  // Completes `process` (cmdline, exe) where it can and returns its container,
+  // nullopt for a host process.
+  using Resolve = std::function<std::optional<ContainerInfo>(ProcessInfo& process)>;
+
+  Pipeline(std::shared_ptr<const DetectorSet> detectors, Resolve resolve, AlarmSink& sink, Counters& counters);
+
+  void on_event(const AuditEvent& event) noexcept;
+  void set_detectors(std::shared_ptr<const DetectorSet> detectors);
+
+ private:
+  std::shared_ptr<const DetectorSet> detectors() const;
+
+  mutable std::mutex detectors_mu_;
+  std::shared_ptr<const DetectorSet> detectors_;
+  Resolve resolve_;
+  AlarmSink& sink_;
+  Counter& inspected_;
+  Counter& alarms_;
+  Counter& errors_;
+};
+
+}  // namespace cshield

@@ -1,0 +1,121 @@
+#define BOOST_TEST_MODULE app
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+
+#include "app/config.h"
+
+using namespace cshield;
+
+namespace {
+
+bool has_error(const ConfigLoad& l, int line, const std::string& part) {
+  return std::any_of(l.errors.begin(), l.errors.end(), [&](const ConfigMessage& m) {
+    return m.line == line && m.to_string().find(part) != std::string::npos;
+  });
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(config)
+
+BOOST_AUTO_TEST_CASE(api_md_example_parses_with_inline_comments) {
+  auto l = parse_config(
+      "[audit]\n"
+      "mode = auto            ; auto | netlink | multicast | plugin\n"
+      "backlog_limit = 8192\n"
+      "[storage]\n"
+      "database = /var/lib/cshield/alarms.db\n"
+      "retention_days = 90\n"
+      "max_alarms = 1000000\n"
+      "[api]\n"
+      "socket = /run/cshield/api.sock      ; mode 0660\n"
+      "listen = 127.0.0.1:8741             ; empty: no TCP; loopback only\n"
+      "token_file = /etc/cshield/api.token ; TCP requires a bearer token\n"
+      "[policy]\n"
+      "directory = /etc/cshield/policy.d\n"
+      "[detect]\n"
+      "signatures = /etc/cshield/signatures.txt ; reloaded on SIGHUP\n"
+      "[export]\n"
+      "audit = yes\n"
+      "syslog_format = cef\n",
+      "cshield.conf");
+  for (const auto& e : l.errors) BOOST_TEST_MESSAGE(e.to_string());
+  BOOST_REQUIRE(l.config);
+  BOOST_TEST(l.config->api.socket == "/run/cshield/api.sock");
+  BOOST_TEST(l.config->api.listen == "127.0.0.1:8741");
+  BOOST_TEST(l.config->audit.backlog_limit == 8192u);
+}
+
+BOOST_AUTO_TEST_CASE(every_error_is_reported_with_file_and_line) {
+  auto l = parse_config(
+      "[audit]\n"                        // 1
+      "mode = sometimes\n"               // 2
+      "backlog_limit = lots\n"           // 3
+      "[storage]\n"                      // 4
+      "database = relative.db\n"         // 5
+      "retention = 3\n"                  // 6
+      "[api]\n"                          // 7
+      "listen = 0.0.0.0:8741\n"          // 8
+      "this line is wrong\n"             // 9
+      "[nosuch]\n"                       // 10
+      "x = 1\n"                          // 11
+      "[audit]\n"                        // 12
+      "mode = netlink\n",                // 13
+      "/etc/cshield/cshield.conf");
+  BOOST_TEST(!l.config);
+  BOOST_TEST(has_error(l, 2, "/etc/cshield/cshield.conf:2: mode: 'sometimes' is not one of: auto | netlink"));
+  BOOST_TEST(has_error(l, 3, "not a whole number"));
+  BOOST_TEST(has_error(l, 5, "must be an absolute path"));
+  BOOST_TEST(has_error(l, 6, "unknown key 'retention' in [storage]"));
+  BOOST_TEST(has_error(l, 8, "not a loopback address"));
+  BOOST_TEST(has_error(l, 9, "expected 'key = value'"));
+  BOOST_TEST(has_error(l, 11, "unknown section [nosuch]"));
+  BOOST_TEST(has_error(l, 13, "set again (first on line 2)"));
+  BOOST_TEST(l.errors.size() == 8u);
+}
+
+BOOST_AUTO_TEST_CASE(empty_file_gives_the_defaults) {
+  auto l = parse_config("", "empty.conf");
+  BOOST_REQUIRE(l.config);
+  BOOST_TEST(l.config->audit.mode == "auto");
+  BOOST_TEST(l.config->storage.database == "/var/lib/cshield/alarms.db");
+  BOOST_TEST(l.config->storage.retention_days == 90);
+  BOOST_TEST(l.config->detect.high_risk_syscalls.empty());  // the detector's default list
+}
+
+BOOST_AUTO_TEST_CASE(detector_lists) {
+  auto l = parse_config("[detect]\nhigh_risk_syscalls = ptrace, setns\nfile_escape_paths = /etc/shadow /etc/passwd:w\n", "c");
+  BOOST_REQUIRE(l.config);
+  BOOST_TEST(l.config->detect.high_risk_syscalls == (std::vector<std::string>{"ptrace", "setns"}),
+             boost::test_tools::per_element());
+  BOOST_REQUIRE(l.config->detect.file_escape_paths.size() == 2u);
+  BOOST_TEST(!l.config->detect.file_escape_paths[1].reads);
+  auto bad = parse_config("[detect]\nhigh_risk_syscalls = ptrace;rm -rf\n", "c");
+  BOOST_TEST(!bad.config);
+}
+
+BOOST_AUTO_TEST_CASE(unbuilt_exporters_warn_and_plugin_mode_is_refused) {
+  auto l = parse_config("[export]\nsyslog = udp://127.0.0.1:514\n", "c");
+  BOOST_REQUIRE(l.config);
+  BOOST_REQUIRE_EQUAL(l.warnings.size(), 1u);
+  BOOST_TEST(l.warnings[0].line == 2);
+  auto p = parse_config("[audit]\nmode = plugin\n", "c");
+  BOOST_TEST(!p.config);
+  BOOST_TEST(has_error(p, 2, "plugin"));
+}
+
+BOOST_AUTO_TEST_CASE(unreadable_file) {
+  auto l = load_config("/nonexistent/cshield.conf");
+  BOOST_TEST(!l.config);
+  BOOST_REQUIRE_EQUAL(l.errors.size(), 1u);
+  BOOST_TEST(l.errors[0].to_string().find("/nonexistent/cshield.conf: cannot read") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(default_text_is_itself_valid) {
+  auto l = parse_config(default_config_text(), "default");
+  for (const auto& e : l.errors) BOOST_TEST_MESSAGE(e.to_string());
+  BOOST_TEST(l.errors.empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
