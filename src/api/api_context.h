@@ -1,0 +1,23 @@
+// What the REST API serves from. The daemon owns everything referenced here
+// and keeps it alive while an ApiServer runs. The repository and the
+// functions are called from the HTTP server's threads concurrently, so they
+// must be thread-safe. An empty function makes its endpoint answer 503.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <Poco/JSON/Object.h>
+
+#include "store/alarm_repository.h"
+
+namespace cshield {
+
+struct ApiContext {
+  AlarmRepository& repo;
+  std::function<Poco::JSON::Object::Ptr()> status;  // GET /api/v1/status
+  std::function<bool()> healthy;                    // GET /healthz: is the pipeline running
+  std::function<std::string()> metrics;             // GET /metrics: Prometheus text
+};
+
+}  // namespace cshield

@@ -1,0 +1,246 @@
+#include "api/api_router.h"
+
+#include <charconv>
+#include <exception>
+#include <optional>
+#include <variant>
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/URI.h>
+
+#include "api/alarm_json.h"
+#include "api/alarm_query_params.h"
+#include "api/api_error.h"
+
+namespace cshield {
+
+namespace {
+
+using Poco::JSON::Object;
+
+enum class Route { kNone, kHealthz, kStatus, kMetrics, kAlarms, kAlarmSummary, kAlarm, kContainers, kContainer };
+
+struct Match {
+  Route route = Route::kNone;
+  std::string arg;  // the {id} of the path
+};
+
+Match match(const std::string& path) {
+  static const std::string kAlarms = "/api/v1/alarms", kContainers = "/api/v1/containers";
+  if (path == "/healthz") return {Route::kHealthz, {}};
+  if (path == "/metrics") return {Route::kMetrics, {}};
+  if (path == "/api/v1/status") return {Route::kStatus, {}};
+  if (path == kAlarms) return {Route::kAlarms, {}};
+  if (path == kAlarms + "/summary") return {Route::kAlarmSummary, {}};
+  if (path == kContainers) return {Route::kContainers, {}};
+  auto tail_of = [&path](const std::string& base) -> std::optional<std::string> {
+    if (path.size() <= base.size() + 1 || path.compare(0, base.size() + 1, base + "/") != 0)
+      return std::nullopt;
+    std::string tail = path.substr(base.size() + 1);
+    if (tail.find('/') != std::string::npos) return std::nullopt;
+    return tail;
+  };
+  if (auto id = tail_of(kAlarms)) return {Route::kAlarm, *id};
+  if (auto id = tail_of(kContainers)) return {Route::kContainer, *id};
+  return {};
+}
+
+const char* allowed_methods(Route r) { return r == Route::kAlarm ? "GET, PATCH" : "GET"; }
+
+ApiResponse json_response(int status, const Object::Ptr& body) {
+  ApiResponse r;
+  r.status = status;
+  r.body = to_json_text(body);
+  return r;
+}
+
+ApiResponse error_response(const ApiError& e) {
+  ApiResponse r;
+  r.status = e.status;
+  r.body = error_body(e);
+  return r;
+}
+
+Object::Ptr status_object(const char* status) {
+  Object::Ptr o = new Object;
+  o->set("status", status);
+  return o;
+}
+
+std::optional<std::int64_t> parse_id(const std::string& text) {
+  std::int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || v < 1) return std::nullopt;
+  return v;
+}
+
+ApiError no_alarm(const std::string& id) { return api_error(404, "no alarm with id '" + id + "'"); }
+
+class Handlers {
+ public:
+  Handlers(const ApiContext& ctx, const QueryParams& params) : ctx_(ctx), params_(params) {}
+
+  ApiResponse healthz() const {
+    if (auto e = check_query_params(params_, {})) return error_response(*e);
+    bool ok = ctx_.healthy && ctx_.healthy();
+    return json_response(ok ? 200 : 503, status_object(ok ? "ok" : "unavailable"));
+  }
+
+  ApiResponse status() const {
+    if (auto e = check_query_params(params_, {})) return error_response(*e);
+    if (!ctx_.status) return error_response(api_error(503, "status is not available"));
+    return json_response(200, ctx_.status());
+  }
+
+  ApiResponse metrics() const {
+    if (auto e = check_query_params(params_, {})) return error_response(*e);
+    if (!ctx_.metrics) return error_response(api_error(503, "metrics are not available"));
+    ApiResponse r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = ctx_.metrics();
+    return r;
+  }
+
+  ApiResponse alarms() const {
+    auto parsed = parse_alarm_query(params_);
+    if (auto* e = std::get_if<ApiError>(&parsed)) return error_response(*e);
+    AlarmPage page = ctx_.repo.list(std::get<AlarmQuery>(parsed));
+    Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
+    for (const Alarm& a : page.items) items->add(alarm_to_json(a));
+    Object::Ptr body = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    body->set("items", items);
+    body->set("next_cursor", page.next_before_id ? Poco::Dynamic::Var(encode_cursor(*page.next_before_id))
+                                                 : Poco::Dynamic::Var());
+    return json_response(200, body);
+  }
+
+  ApiResponse summary() const {
+    auto parsed = parse_time_range(params_);
+    if (auto* e = std::get_if<ApiError>(&parsed)) return error_response(*e);
+    const auto& range = std::get<TimeRange>(parsed);
+    return json_response(200, summary_to_json(ctx_.repo.summary(range.since_ms, range.until_ms)));
+  }
+
+  ApiResponse alarm(const std::string& id_text) const {
+    if (auto e = check_query_params(params_, {})) return error_response(*e);
+    auto id = parse_id(id_text);
+    std::optional<Alarm> a = id ? ctx_.repo.get(*id) : std::nullopt;
+    if (!a) return error_response(no_alarm(id_text));
+    return json_response(200, alarm_to_json(*a));
+  }
+
+  ApiResponse patch_alarm(const std::string& id_text, const std::string& body) const {
+    if (auto e = check_query_params(params_, {})) return error_response(*e);
+    if (body.size() > kMaxRequestBody)
+      return error_response(api_error(413, "request body is larger than 64 KiB"));
+    Poco::Dynamic::Var parsed;
+    try {
+      parsed = Poco::JSON::Parser().parse(body);
+    } catch (const Poco::Exception& e) {
+      return error_response(api_error(400, "request body is not valid JSON: " + e.message()));
+    }
+    if (parsed.type() != typeid(Object::Ptr))
+      return error_response(api_error(400, R"(request body must be a JSON object such as {"status":"handled","note":"..."})"));
+    auto fields = parsed.extract<Object::Ptr>();
+    std::optional<std::string> status, note;
+    for (const auto& [key, value] : *fields) {
+      if (key != "status" && key != "note")
+        return error_response(api_error(422, "unknown field '" + key + "'; the fields are status and note"));
+      if (!value.isString())
+        return error_response(api_error(422, "field '" + key + "' must be a string"));
+      (key == "status" ? status : note) = value.extract<std::string>();
+    }
+    if (status && *status != "unhandled" && *status != "handled" && *status != "ignored")
+      return error_response(api_error(422, "status must be one of unhandled, handled, ignored; got '" + *status + "'"));
+    if (!status && !note)
+      return error_response(api_error(422, "nothing to change: give status, note or both"));
+    auto id = parse_id(id_text);
+    if (!id) return error_response(no_alarm(id_text));
+    if (!status) {
+      auto current = ctx_.repo.get(*id);
+      if (!current) return error_response(no_alarm(id_text));
+      status = current->status;
+    }
+    auto updated = ctx_.repo.update_status(*id, *status, note);
+    if (!updated) return error_response(no_alarm(id_text));
+    return json_response(200, alarm_to_json(*updated));
+  }
+
+  ApiResponse containers() const {
+    if (auto e = check_query_params(params_, {})) return error_response(*e);
+    Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
+    for (const ContainerRecord& c : ctx_.repo.containers()) items->add(container_to_json(c));
+    Object::Ptr body = new Object;
+    body->set("items", items);
+    return json_response(200, body);
+  }
+
+  ApiResponse container(const std::string& id_or_name) const {
+    if (auto e = check_query_params(params_, {})) return error_response(*e);
+    auto c = ctx_.repo.container(id_or_name);
+    if (!c)
+      return error_response(api_error(404, "no container with id, id prefix (12+ characters) or name '" + id_or_name + "'"));
+    return json_response(200, container_to_json(*c));
+  }
+
+ private:
+  const ApiContext& ctx_;
+  const QueryParams& params_;
+};
+
+ApiResponse dispatch(const ApiContext& ctx, const ApiRequest& request) {
+  Poco::URI uri;
+  QueryParams params;
+  try {
+    uri = Poco::URI(request.target);
+    params = uri.getQueryParameters();
+  } catch (const Poco::Exception& e) {
+    return error_response(api_error(400, "malformed request target: " + e.message()));
+  }
+  Match m = match(uri.getPath());
+  if (m.route == Route::kNone)
+    return error_response(api_error(404, "no such endpoint: " + uri.getPath()));
+  bool patch = request.method == "PATCH";
+  if (request.method != "GET" && !(patch && m.route == Route::kAlarm)) {
+    ApiResponse r = error_response(api_error(405, "method " + request.method + " is not allowed on " + uri.getPath()));
+    r.allow = allowed_methods(m.route);
+    return r;
+  }
+  Handlers h(ctx, params);
+  switch (m.route) {
+    case Route::kHealthz: return h.healthz();
+    case Route::kStatus: return h.status();
+    case Route::kMetrics: return h.metrics();
+    case Route::kAlarms: return h.alarms();
+    case Route::kAlarmSummary: return h.summary();
+    case Route::kAlarm: return patch ? h.patch_alarm(m.arg, request.body) : h.alarm(m.arg);
+    case Route::kContainers: return h.containers();
+    case Route::kContainer: return h.container(m.arg);
+    case Route::kNone: break;
+  }
+  return error_response(api_error(404, "no such endpoint: " + uri.getPath()));
+}
+
+}  // namespace
+
+ApiResponse ApiRouter::handle(const ApiRequest& request) const noexcept {
+  try {
+    try {
+      return dispatch(ctx_, request);
+    } catch (const Poco::Exception& e) {
+      return error_response(api_error(500, "internal error: " + e.displayText()));
+    } catch (const std::exception& e) {
+      return error_response(api_error(500, std::string("internal error: ") + e.what()));
+    } catch (...) {
+      return error_response(api_error(500, "internal error"));
+    }
+  } catch (...) {  // building the error body itself failed (out of memory)
+    ApiResponse r;
+    r.status = 500;
+    r.body = R"({"error":{"code":"internal_error","message":"internal error"}})";
+    return r;
+  }
+}
+
+}  // namespace cshield

@@ -1,0 +1,185 @@
+#include "api/api_server.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <istream>
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/ThreadPool.h>
+
+#include "api/api_error.h"
+#include "api/api_listeners.h"
+
+namespace cshield {
+
+namespace {
+
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+bool equal_constant_time(const std::string& expected, const std::string& given) {
+  unsigned char diff = expected.size() == given.size() ? 0 : 1;
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    diff |= static_cast<unsigned char>(expected[i] ^ (i < given.size() ? given[i] : 0));
+  return diff == 0;
+}
+
+bool authorized(const HTTPServerRequest& request, const std::string& token) {
+  static const std::string kScheme = "Bearer ";
+  const std::string& header = request.get("Authorization", "");
+  if (header.compare(0, kScheme.size(), kScheme) != 0) return false;
+  return equal_constant_time(token, header.substr(kScheme.size()));
+}
+
+// Reads at most kMaxRequestBody + 1 bytes and discards the rest of a body up
+// to kMaxDrained, so that the connection stays usable after a 413. Sets
+// `complete` when the body ended within that (else the connection must close).
+constexpr std::size_t kMaxDrained = 1024 * 1024;
+
+std::string read_body(HTTPServerRequest& request, bool& complete) {
+  std::string body;
+  complete = true;
+  // HTTP/1.1: without either header a request has no body.
+  if (!request.hasContentLength() && !request.getChunkedTransferEncoding()) return body;
+  std::istream& in = request.stream();
+  char buf[8192];
+  std::size_t total = 0;
+  while (in && total <= kMaxDrained) {
+    in.read(buf, sizeof buf);
+    const auto n = static_cast<std::size_t>(in.gcount());
+    if (body.size() <= kMaxRequestBody) body.append(buf, std::min(n, kMaxRequestBody + 1 - body.size()));
+    total += n;
+  }
+  complete = total <= kMaxDrained;
+  return body;
+}
+
+void send(HTTPServerResponse& response, const ApiResponse& r) {
+  response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
+  response.setContentType(r.content_type);
+  response.set("Cache-Control", "no-store");
+  if (!r.allow.empty()) response.set("Allow", r.allow);
+  if (r.status == 401) response.set("WWW-Authenticate", "Bearer");
+  response.setContentLength(static_cast<std::streamsize>(r.body.size()));
+  response.send() << r.body;
+}
+
+class RequestHandler : public Poco::Net::HTTPRequestHandler {
+ public:
+  RequestHandler(const ApiRouter& router, const std::string* token) : router_(router), token_(token) {}
+
+  void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+    try {
+      if (token_ && !authorized(request, *token_)) {
+        response.setKeepAlive(false);  // the unread body must not be taken for the next request
+        ApiResponse r;
+        r.status = 401;
+        r.body = error_body(api_error(401, "missing or wrong bearer token (send \"Authorization: Bearer <token>\")"));
+        send(response, r);
+        return;
+      }
+      bool complete = false;
+      ApiRequest api_request{request.getMethod(), request.getURI(), read_body(request, complete)};
+      if (!complete) response.setKeepAlive(false);
+      send(response, router_.handle(api_request));
+    } catch (...) {
+      // The connection broke while reading or writing: there is no one left to answer.
+    }
+  }
+
+ private:
+  const ApiRouter& router_;
+  const std::string* token_;  // null: no authentication (the Unix socket)
+};
+
+class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  HandlerFactory(const ApiRouter& router, const std::string* token) : router_(router), token_(token) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
+    return new RequestHandler(router_, token_);
+  }
+
+ private:
+  const ApiRouter& router_;
+  const std::string* token_;
+};
+
+Poco::Net::HTTPServerParams::Ptr server_params(int threads) {
+  Poco::Net::HTTPServerParams::Ptr p = new Poco::Net::HTTPServerParams;
+  p->setMaxThreads(threads);
+  p->setMaxQueued(64);
+  p->setServerName("cshield");
+  p->setKeepAlive(true);
+  p->setKeepAliveTimeout(Poco::Timespan(5, 0));
+  p->setTimeout(Poco::Timespan(10, 0));
+  return p;
+}
+
+}  // namespace
+
+ApiServer::ApiServer(const ApiContext& context, ApiOptions options)
+    : router_(context), options_(std::move(options)) {}
+
+ApiServer::~ApiServer() { stop(); }
+
+bool ApiServer::start(std::string& error) {
+  if (pool_) {
+    error = "the API server is already running";
+    return false;
+  }
+  if (options_.socket_path.empty() && options_.listen.empty()) {
+    error = "the API has neither a socket nor a listen address";
+    return false;
+  }
+  if (!options_.listen.empty() && options_.token.empty()) {
+    error = "the TCP API (" + options_.listen + ") needs a token: set [api] token_file";
+    return false;
+  }
+  const int threads = std::max(1, options_.threads);
+  std::optional<Poco::Net::ServerSocket> tcp_socket, unix_socket;
+  if (!options_.listen.empty() && !(tcp_socket = bind_loopback_tcp(options_.listen, error))) return false;
+  if (!options_.socket_path.empty() &&
+      !(unix_socket = bind_unix_socket(options_.socket_path, options_.socket_group, error)))
+    return false;
+  socket_file_created_ = unix_socket.has_value();
+  try {
+    pool_ = std::make_unique<Poco::ThreadPool>(1, 2 * threads);
+    if (unix_socket) {
+      unix_server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(router_, nullptr), *pool_,
+                                                             *unix_socket, server_params(threads));
+      unix_server_->start();
+    }
+    if (tcp_socket) {
+      tcp_server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(router_, &options_.token),
+                                                            *pool_, *tcp_socket, server_params(threads));
+      tcp_server_->start();
+      tcp_port_ = tcp_server_->port();
+    }
+  } catch (const Poco::Exception& e) {
+    error = "cannot start the API server: " + e.displayText();
+    stop();
+    return false;
+  }
+  return true;
+}
+
+void ApiServer::stop() {
+  for (auto* server : {&unix_server_, &tcp_server_}) {
+    if (*server) (*server)->stopAll(true);
+  }
+  if (pool_) pool_->joinAll();
+  unix_server_.reset();
+  tcp_server_.reset();
+  pool_.reset();
+  tcp_port_ = 0;
+  if (socket_file_created_) ::unlink(options_.socket_path.c_str());
+  socket_file_created_ = false;
+}
+
+}  // namespace cshield

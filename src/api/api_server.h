@@ -1,0 +1,59 @@
+// The REST API server: one ApiRouter served over a Unix socket (access
+// controlled by the file's mode and group, no token) and, when configured,
+// over loopback TCP, where every request needs "Authorization: Bearer <token>".
+// start() and stop() are called from one controlling thread; requests run on
+// the server's own thread pool.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "api/api_context.h"
+#include "api/api_router.h"
+
+namespace Poco {
+class ThreadPool;
+namespace Net {
+class HTTPServer;
+}
+}  // namespace Poco
+
+namespace cshield {
+
+struct ApiOptions {
+  std::string socket_path;   // empty: no Unix socket
+  std::string listen;        // host:port on loopback; empty: no TCP
+  std::string token;         // required when `listen` is set
+  int threads = 4;           // concurrent requests per listener
+  std::string socket_group;  // the socket file's group; empty: the daemon's
+};
+
+class ApiServer {
+ public:
+  // `context` and what it refers to must outlive the server.
+  ApiServer(const ApiContext& context, ApiOptions options);
+  ~ApiServer();  // stops
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds and starts serving. false, with `error` saying why, when a listener
+  // cannot be set up (non-loopback or malformed listen address, TCP without a
+  // token, socket path in use...); nothing is left running then.
+  bool start(std::string& error);
+  // Stops accepting, aborts open connections, waits for running requests and
+  // removes the socket file. Prompt and idempotent.
+  void stop();
+  // The bound TCP port (the real one when `listen` asked for port 0); 0 without TCP.
+  std::uint16_t tcp_port() const { return tcp_port_; }
+
+ private:
+  ApiRouter router_;
+  ApiOptions options_;
+  std::unique_ptr<Poco::ThreadPool> pool_;
+  std::unique_ptr<Poco::Net::HTTPServer> unix_server_, tcp_server_;
+  std::uint16_t tcp_port_ = 0;
+  bool socket_file_created_ = false;  // stop() removes the socket file it created
+};
+
+}  // namespace cshield

@@ -1,0 +1,171 @@
+#include "enrich/container_resolver.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace cshield {
+namespace {
+
+constexpr std::size_t kMaxCmdlineBytes = 64 << 10;
+
+Counter& counter_or(Counters* counters, const char* name, const char* help, Counter& fallback) {
+  return counters ? counters->counter(name, help) : fallback;
+}
+
+struct ProcStat {
+  int ppid = 0;
+  std::string comm;
+  std::uint64_t start_time = 0;
+};
+
+// "<pid> (<comm>) <state> <ppid> ... <starttime: field 22> ..."; comm may
+// itself hold spaces and parentheses, so fields are counted after the last ')'.
+std::optional<ProcStat> parse_stat(const std::string& text) {
+  std::size_t open = text.find('(');
+  std::size_t close = text.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
+  std::vector<std::string> fields;  // fields[0] is field 3 (state)
+  std::size_t pos = close + 1;
+  while (fields.size() < 20) {
+    pos = text.find_first_not_of(' ', pos);
+    if (pos == std::string::npos) break;
+    std::size_t end = text.find(' ', pos);
+    fields.push_back(text.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
+    pos = end;
+  }
+  if (fields.size() < 20) return std::nullopt;
+  try {
+    ProcStat st;
+    st.comm = text.substr(open + 1, close - open - 1);
+    st.ppid = std::stoi(fields[1]);
+    st.start_time = std::stoull(fields[19]);
+    return st;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+// argv as NUL-separated strings → one line joined with spaces.
+std::string join_argv(std::string raw) {
+  while (!raw.empty() && raw.back() == '\0') raw.pop_back();
+  std::replace(raw.begin(), raw.end(), '\0', ' ');
+  return raw;
+}
+
+bool names_a_cgroup(const std::string& text) { return text.find(":/") != std::string::npos; }
+
+bool has_metadata(const ContainerInfo& c) {
+  return !c.name.empty() || !c.image.empty() || !c.bundle.empty();
+}
+
+}  // namespace
+
+ContainerResolver::ContainerResolver(const FileReader& files, DockerClient* docker, Counters* counters,
+                                     ResolverLimits limits)
+    : files_(files),
+      matcher_(files),
+      metadata_(files, docker),
+      limits_(limits),
+      processes_(limits.processes),
+      containers_(limits.containers),
+      resolved_(counter_or(counters, "enrich.resolved", "processes placed (host or container) from /proc",
+                           own_counters_[0])),
+      cache_hits_(counter_or(counters, "enrich.cache_hits", "placements answered from the process table",
+                             own_counters_[1])),
+      ancestor_fallbacks_(counter_or(counters, "enrich.ancestor_fallbacks",
+                                     "gone processes placed through an ancestor", own_counters_[2])),
+      failures_(counter_or(counters, "enrich.failures", "processes that nothing could place", own_counters_[3])),
+      metadata_missing_(counter_or(counters, "enrich.metadata_missing",
+                                   "container metadata reads that found no source", own_counters_[4])) {}
+
+std::optional<ContainerInfo> ContainerResolver::resolve(ProcessInfo& p) noexcept {
+  try {
+    return resolve_unguarded(p);
+  } catch (...) {
+    failures_.add();
+    return std::nullopt;
+  }
+}
+
+std::optional<ContainerInfo> ContainerResolver::resolve_unguarded(ProcessInfo& p) {
+  if (p.pid <= 0) {
+    failures_.add();
+    return std::nullopt;
+  }
+  const std::string pid = std::to_string(p.pid);
+  std::optional<ProcStat> stat;
+  if (auto text = files_.read("/proc/" + pid + "/stat")) stat = parse_stat(*text);
+  if (stat) {
+    if (p.ppid <= 0) p.ppid = stat->ppid;
+    if (p.comm.empty()) p.comm = stat->comm;
+  }
+  if (p.exe.empty()) {
+    if (auto exe = files_.read_link("/proc/" + pid + "/exe")) p.exe = *exe;
+  }
+  if (p.cmdline.empty()) {
+    if (auto raw = files_.read("/proc/" + pid + "/cmdline", kMaxCmdlineBytes)) p.cmdline = join_argv(std::move(*raw));
+  }
+
+  ProcessEntry& e = processes_.update(p);
+  if (stat) {
+    if (e.start_time && *e.start_time != stat->start_time) e.placement = Placement::kUnknown;  // pid reused
+    e.start_time = stat->start_time;
+  }
+  if (e.placement != Placement::kUnknown) {
+    cache_hits_.add();
+    return container_of(e);
+  }
+  if (place_from_cgroup(pid, e)) {
+    resolved_.add();
+  } else if (place_from_ancestors(p.pid, e)) {
+    ancestor_fallbacks_.add();
+  } else {
+    failures_.add();
+    return std::nullopt;
+  }
+  return container_of(e);
+}
+
+bool ContainerResolver::place_from_cgroup(const std::string& pid, ProcessEntry& e) const {
+  auto text = files_.read("/proc/" + pid + "/cgroup");
+  if (!text || !names_a_cgroup(*text)) return false;
+  if (auto m = matcher_.match(*text)) {
+    e.placement = Placement::kContainer;
+    e.container_id = std::move(m->id);
+    e.container_runtime = std::move(m->runtime);
+  } else {
+    e.placement = Placement::kHost;
+  }
+  return true;
+}
+
+// Nearest ancestor first: one the table has placed, else one /proc still has.
+bool ContainerResolver::place_from_ancestors(int pid, ProcessEntry& e) {
+  int ancestor = e.ppid;
+  for (int hops = 0; ancestor > 0 && ancestor != pid && hops < limits_.max_ancestors; ++hops) {
+    const ProcessEntry* known = processes_.lookup(ancestor);
+    if (known && known->placement != Placement::kUnknown) {
+      e.placement = known->placement;
+      e.container_id = known->container_id;
+      e.container_runtime = known->container_runtime;
+      return true;
+    }
+    if (place_from_cgroup(std::to_string(ancestor), e)) return true;
+    ancestor = known ? known->ppid : 0;
+  }
+  return false;
+}
+
+std::optional<ContainerInfo> ContainerResolver::container_of(const ProcessEntry& e) {
+  if (e.placement != Placement::kContainer) return std::nullopt;
+  CachedContainer& c = containers_.get_or_insert(e.container_id);
+  if (c.attempts == 0 || (!c.found && c.attempts < limits_.metadata_attempts)) {
+    c.info = metadata_.read(e.container_runtime, e.container_id);
+    c.found = has_metadata(c.info);
+    ++c.attempts;
+    if (!c.found) metadata_missing_.add();
+  }
+  return c.info;
+}
+
+}  // namespace cshield

@@ -1,0 +1,332 @@
+#include "store/sqlite_store.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <unordered_map>
+#include <variant>
+
+#include "store/alarm_rows.h"
+#include "store/schema_setup.h"
+
+namespace cshield {
+
+namespace {
+
+constexpr std::int64_t kMsPerDay = 24 * 60 * 60 * 1000;
+constexpr int kMaxPageSize = 1000;
+constexpr std::size_t kMinIdPrefix = 12;
+
+// A WHERE clause assembled from optional filters, with its parameters.
+class Filter {
+ public:
+  void add(const std::string& clause, std::vector<std::variant<std::int64_t, std::string>> params) {
+    sql_ += sql_.empty() ? " WHERE " : " AND ";
+    sql_ += clause;
+    for (auto& p : params) params_.push_back(std::move(p));
+  }
+  void add_text(const std::string& column, const std::optional<std::string>& value) {
+    if (value) add(column + " = ?", {*value});
+  }
+  void add_time_range(std::optional<std::int64_t> since_ms, std::optional<std::int64_t> until_ms) {
+    if (since_ms) add("last_seen_ms >= ?", {*since_ms});
+    if (until_ms) add("first_seen_ms <= ?", {*until_ms});
+  }
+  const std::string& sql() const { return sql_; }
+  // Binds from parameter `first` on; returns the next free index.
+  int bind(SqliteStatement& st, int first = 1) const {
+    for (const auto& p : params_) {
+      if (const auto* i = std::get_if<std::int64_t>(&p))
+        st.bind_int(first++, *i);
+      else
+        st.bind_text(first++, std::get<std::string>(p));
+    }
+    return first;
+  }
+
+ private:
+  std::string sql_;
+  std::vector<std::variant<std::int64_t, std::string>> params_;
+};
+
+// Upper bound of the ids that start with `prefix`: text compares bytewise
+// and valid UTF-8 never holds 0xFF, so [prefix, prefix + 0xFF) is exactly
+// the strings with that prefix, and the range can use an index.
+std::string prefix_upper_bound(const std::string& prefix) { return prefix + '\xff'; }
+
+constexpr char kContainerColumns[] =
+    "SELECT id, runtime, name, image, pod, namespace, bundle, first_seen_ms, last_seen_ms, "
+    "stopped_ms, findings FROM containers";
+
+ContainerRecord read_container_row(const SqliteStatement& st) {
+  ContainerRecord r;
+  r.info.id = st.column_text(0);
+  r.info.runtime = st.column_text(1);
+  r.info.name = st.column_text(2);
+  r.info.image = st.column_text(3);
+  r.info.pod = st.column_optional_text(4);
+  r.info.namespace_ = st.column_optional_text(5);
+  r.info.bundle = st.column_text(6);
+  r.first_seen_ms = st.column_int(7);
+  r.last_seen_ms = st.column_int(8);
+  r.stopped_ms = st.column_optional_int(9);
+  r.findings_json = st.column_text(10);
+  return r;
+}
+
+bool is_valid_status(const std::string& s) {
+  return s == "unhandled" || s == "handled" || s == "ignored";
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path, StoreOptions opts)
+    : opts_(opts), conn_(path, opts.read_only) {
+  setup_schema(conn_, opts.read_only);
+}
+
+std::vector<std::int64_t> SqliteStore::write(const std::vector<Alarm>& alarms) {
+  std::vector<std::int64_t> ids;
+  ids.reserve(alarms.size());
+  if (alarms.empty()) return ids;
+  std::lock_guard<std::mutex> lock(mu_);
+  SqliteTransaction tx(conn_, SqliteTransaction::Mode::write);
+  for (const Alarm& a : alarms) ids.push_back(write_one(a));
+  tx.commit();
+  return ids;
+}
+
+std::int64_t SqliteStore::write_one(const Alarm& a) {
+  const std::int64_t last_seen = alarm_last_seen(a);
+  if (a.container && !a.container->id.empty()) {
+    upsert_container_locked(*a.container, last_seen);
+    if (a.type == "abnormal_startup" && a.subtype == "startup") {
+      auto st = conn_.prepared(
+          "UPDATE containers SET findings = json_extract(?2, '$.findings') "
+          "WHERE id = ?1 AND json_valid(?2) AND json_type(?2, '$.findings') = 'array'");
+      st->bind_text(1, a.container->id);
+      st->bind_text(2, a.evidence_json);
+      st->step();
+    }
+  }
+
+  if (a.status == "unhandled") {
+    std::optional<std::int64_t> fold_into;
+    {
+      auto st = conn_.prepared(
+          "SELECT id FROM alarms WHERE fold_key = ?1 AND status = 'unhandled' "
+          "AND last_seen_ms BETWEEN ?2 AND ?3 ORDER BY last_seen_ms DESC, id DESC LIMIT 1");
+      st->bind_text(1, a.fold_key());
+      st->bind_int(2, last_seen - opts_.fold_window_ms);
+      st->bind_int(3, last_seen + opts_.fold_window_ms);
+      if (st->step()) fold_into = st->column_int(0);
+    }
+    if (fold_into) {
+      auto st = conn_.prepared(
+          "UPDATE alarms SET count = count + ?2, last_seen_ms = max(last_seen_ms, ?3), "
+          "first_seen_ms = min(first_seen_ms, ?4) WHERE id = ?1");
+      st->bind_int(1, *fold_into);
+      st->bind_int(2, a.count);
+      st->bind_int(3, last_seen);
+      st->bind_int(4, alarm_first_seen(a));
+      st->step();
+      return *fold_into;
+    }
+  }
+
+  auto st = conn_.prepared(kInsertAlarmSql);
+  bind_alarm_row(*st, a);
+  st->step();
+  return conn_.last_insert_rowid();
+}
+
+void SqliteStore::upsert_container(const ContainerInfo& c, std::int64_t seen_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  upsert_container_locked(c, seen_ms);
+}
+
+void SqliteStore::upsert_container_locked(const ContainerInfo& c, std::int64_t seen_ms) {
+  auto st = conn_.prepared(
+      "INSERT INTO containers (id, runtime, name, image, pod, namespace, bundle, first_seen_ms, "
+      "last_seen_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
+      "ON CONFLICT (id) DO UPDATE SET "
+      "runtime = CASE WHEN excluded.runtime <> '' THEN excluded.runtime ELSE runtime END, "
+      "name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE name END, "
+      "image = CASE WHEN excluded.image <> '' THEN excluded.image ELSE image END, "
+      "bundle = CASE WHEN excluded.bundle <> '' THEN excluded.bundle ELSE bundle END, "
+      "pod = coalesce(excluded.pod, pod), namespace = coalesce(excluded.namespace, namespace), "
+      "first_seen_ms = min(first_seen_ms, excluded.first_seen_ms), "
+      "last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)");
+  st->bind_text(1, c.id);
+  st->bind_text(2, c.runtime);
+  st->bind_text(3, c.name);
+  st->bind_text(4, c.image);
+  st->bind_optional_text(5, c.pod);
+  st->bind_optional_text(6, c.namespace_);
+  st->bind_text(7, c.bundle);
+  st->bind_int(8, seen_ms);
+  st->step();
+}
+
+std::int64_t SqliteStore::apply_retention(std::int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  SqliteTransaction tx(conn_, SqliteTransaction::Mode::write);
+  std::int64_t deleted = 0;
+  if (opts_.retention_days > 0) {
+    auto st = conn_.prepared("DELETE FROM alarms WHERE last_seen_ms < ?");
+    st->bind_int(1, now_ms - opts_.retention_days * kMsPerDay);
+    st->step();
+    deleted += conn_.changes();
+  }
+  if (opts_.max_alarms > 0) {
+    auto st = conn_.prepared(
+        "DELETE FROM alarms WHERE id <= (SELECT id FROM alarms ORDER BY id DESC LIMIT 1 OFFSET ?)");
+    st->bind_int(1, opts_.max_alarms);
+    st->step();
+    deleted += conn_.changes();
+  }
+  tx.commit();
+  return deleted;
+}
+
+AlarmPage SqliteStore::list(const AlarmQuery& q) {
+  Filter f;
+  f.add_text("type", q.type);
+  f.add_text("subtype", q.subtype);
+  f.add_text("severity", q.severity);
+  f.add_text("status", q.status);
+  f.add_text("container_image", q.image);
+  if (q.container) {
+    const std::string& c = *q.container;
+    if (c.size() >= kMinIdPrefix)
+      f.add("(container_name = ? OR (container_id >= ? AND container_id < ?))",
+            {c, c, prefix_upper_bound(c)});
+    else
+      f.add("(container_id = ? OR container_name = ?)", {c, c});
+  }
+  f.add_time_range(q.since_ms, q.until_ms);
+  if (q.before_id) f.add("id < ?", {*q.before_id});
+  const int limit = std::clamp(q.limit, 1, kMaxPageSize);
+
+  AlarmPage page;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = conn_.prepared(std::string(kSelectAlarmsSql) + f.sql() + " ORDER BY id DESC LIMIT ?");
+  st->bind_int(f.bind(*st), limit + 1);
+  while (st->step()) page.items.push_back(read_alarm_row(*st));
+  if (page.items.size() > static_cast<std::size_t>(limit)) {
+    page.items.pop_back();
+    page.next_before_id = page.items.back().id;
+  }
+  return page;
+}
+
+std::optional<Alarm> SqliteStore::get(std::int64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return get_locked(id);
+}
+
+std::optional<Alarm> SqliteStore::get_locked(std::int64_t id) {
+  auto st = conn_.prepared(std::string(kSelectAlarmsSql) + " WHERE id = ?");
+  st->bind_int(1, id);
+  if (!st->step()) return std::nullopt;
+  return read_alarm_row(*st);
+}
+
+std::optional<Alarm> SqliteStore::update_status(std::int64_t id, const std::string& status,
+                                                const std::optional<std::string>& note) {
+  if (!is_valid_status(status))
+    throw std::invalid_argument("invalid alarm status \"" + status +
+                                "\" (expected unhandled, handled or ignored)");
+  std::lock_guard<std::mutex> lock(mu_);
+  {
+    auto st = conn_.prepared("UPDATE alarms SET status = ?2, note = coalesce(?3, note) WHERE id = ?1");
+    st->bind_int(1, id);
+    st->bind_text(2, status);
+    st->bind_optional_text(3, note);
+    st->step();
+  }
+  if (conn_.changes() == 0) return std::nullopt;
+  return get_locked(id);
+}
+
+AlarmSummary SqliteStore::summary(std::optional<std::int64_t> since_ms,
+                                  std::optional<std::int64_t> until_ms) {
+  Filter f;
+  f.add_time_range(since_ms, until_ms);
+  AlarmSummary s;
+  std::lock_guard<std::mutex> lock(mu_);
+  SqliteTransaction tx(conn_, SqliteTransaction::Mode::read);
+  const auto count_by = [&](const std::string& column, std::map<std::string, std::int64_t>& out) {
+    auto st = conn_.prepared("SELECT " + column + ", count(*) FROM alarms" + f.sql() +
+                             " GROUP BY " + column);
+    f.bind(*st);
+    while (st->step()) out[st->column_text(0)] = st->column_int(1);
+  };
+  count_by("type", s.by_type);
+  count_by("severity", s.by_severity);
+  count_by("status", s.by_status);
+  {
+    auto st = conn_.prepared("SELECT count(*) FROM alarms" + f.sql());
+    f.bind(*st);
+    if (st->step()) s.total = st->column_int(0);
+  }
+  tx.commit();
+  return s;
+}
+
+std::vector<ContainerRecord> SqliteStore::containers() {
+  std::vector<ContainerRecord> out;
+  std::lock_guard<std::mutex> lock(mu_);
+  SqliteTransaction tx(conn_, SqliteTransaction::Mode::read);
+  std::unordered_map<std::string, std::size_t> index;
+  {
+    auto st = conn_.prepared(std::string(kContainerColumns) + " ORDER BY last_seen_ms DESC, id");
+    while (st->step()) {
+      out.push_back(read_container_row(*st));
+      index.emplace(out.back().info.id, out.size() - 1);
+    }
+  }
+  {
+    auto st = conn_.prepared(
+        "SELECT container_id, type, count(*) FROM alarms WHERE container_id IS NOT NULL "
+        "GROUP BY container_id, type");
+    while (st->step()) {
+      const auto it = index.find(st->column_text(0));
+      if (it != index.end()) out[it->second].alarm_counts[st->column_text(1)] = st->column_int(2);
+    }
+  }
+  tx.commit();
+  return out;
+}
+
+std::optional<ContainerRecord> SqliteStore::container(const std::string& id_or_name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  SqliteTransaction tx(conn_, SqliteTransaction::Mode::read);
+  auto found = find_container("id = ?", {id_or_name});
+  if (!found) found = find_container("name = ?", {id_or_name});
+  if (!found && id_or_name.size() >= kMinIdPrefix)
+    found = find_container("id >= ? AND id < ?", {id_or_name, prefix_upper_bound(id_or_name)});
+  if (found) {
+    auto st = conn_.prepared("SELECT type, count(*) FROM alarms WHERE container_id = ? GROUP BY type");
+    st->bind_text(1, found->info.id);
+    while (st->step()) found->alarm_counts[st->column_text(0)] = st->column_int(1);
+  }
+  tx.commit();
+  return found;
+}
+
+std::optional<ContainerRecord> SqliteStore::find_container(const std::string& where,
+                                                           const std::vector<std::string>& params) {
+  auto st = conn_.prepared(std::string(kContainerColumns) + " WHERE " + where +
+                           " ORDER BY last_seen_ms DESC LIMIT 1");
+  for (std::size_t i = 0; i < params.size(); ++i) st->bind_text(static_cast<int>(i) + 1, params[i]);
+  if (!st->step()) return std::nullopt;
+  return read_container_row(*st);
+}
+
+std::int64_t SqliteStore::alarm_count() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = conn_.prepared("SELECT count(*) FROM alarms");
+  return st->step() ? st->column_int(0) : 0;
+}
+
+}  // namespace cshield

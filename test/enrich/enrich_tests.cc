@@ -1,0 +1,548 @@
+#define BOOST_TEST_MODULE enrich
+#include <boost/test/unit_test.hpp>
+
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/counters.h"
+#include "enrich/cgroup_matcher.h"
+#include "enrich/container_resolver.h"
+#include "enrich/docker_socket_client.h"
+#include "enrich/fs_file_reader.h"
+#include "enrich/process_table.h"
+
+using namespace cshield;
+
+namespace {
+
+const std::string kTree = std::string(CSHIELD_SOURCE_DIR) + "/test/data/enrich/node";
+
+const std::string kId = "3f4c2a9b8e7d6c5b4a392817161514131211100f0e0d0c0b0a09080706050403";
+const std::string kUid = "d54dbb95-c8ec-5e94-a8f2-dc638625a899";
+const std::string kUidUnderscores = "d54dbb95_c8ec_5e94_a8f2_dc638625a899";
+
+// Fixture tree ids (test/data/enrich/node).
+const std::string kDocker = "64c72dd686939b4c19e630e3b8c398835f6a51877ebabe46fb0bc0a026add1ab";
+const std::string kK8s = "e433b19837fd8c188b5f2b2ad67c7415c19e91048744ab770c8cce8398c80f14";
+const std::string kCrio = "d4ed28bd73893c2d98621800d00739f08ebfe794f410bdf9849a2c7b66eeb85b";
+const std::string kPodman = "d52b8edd2f9647d4c3fbb94bb93a3ba3b57a98a5fc19c41f54afc91ba70942c8";
+const std::string kMalformed = "71a75e946947ce168d61981dc2ee76f44f5aad90b69438e4bc4bd2c888461ede";
+
+CgroupMatch m(std::string runtime, std::string id, std::optional<std::string> pod = std::nullopt) {
+  return CgroupMatch{std::move(runtime), std::move(id), std::move(pod)};
+}
+
+// Checks one layout both as a v1 line (in a hybrid text) and as a v2 line.
+void check_layout(const std::string& path, const std::optional<CgroupMatch>& want) {
+  std::string v1 = "12:name=systemd:" + path + "\n11:pids:" + path + "\n7:memory:" + path +
+                   "\n5:cpu,cpuacct:" + path + "\n0::/\n";
+  std::string v2 = "0::" + path + "\n";
+  for (const std::string& text : {v1, v2}) {
+    BOOST_TEST_CONTEXT(text) {
+      auto got = match_cgroup(text);
+      BOOST_TEST(got.has_value() == want.has_value());
+      if (got && want) {
+        BOOST_TEST(got->runtime == want->runtime);
+        BOOST_TEST(got->id == want->id);
+        BOOST_TEST((got->pod_uid == want->pod_uid));
+      }
+    }
+  }
+}
+
+class MapFileReader : public FileReader {
+ public:
+  std::map<std::string, std::string> files, links;
+  std::optional<std::string> read(const std::string& path, std::size_t max_bytes) const override {
+    auto it = files.find(path);
+    if (it == files.end()) return std::nullopt;
+    return it->second.substr(0, max_bytes);
+  }
+  std::optional<std::string> read_link(const std::string& path) const override {
+    auto it = links.find(path);
+    if (it == links.end()) return std::nullopt;
+    return it->second;
+  }
+  bool exists(const std::string& path) const override { return files.count(path) > 0; }
+};
+
+std::string stat_line(int pid, const std::string& comm, int ppid, std::uint64_t start) {
+  return std::to_string(pid) + " (" + comm + ") S " + std::to_string(ppid) +
+         " 1 1 0 -1 4194560 120 0 0 0 3 1 0 0 20 0 1 0 " + std::to_string(start) + " 12345678 300\n";
+}
+
+class FakeDocker : public DockerClient {
+ public:
+  std::optional<DockerContainer> inspect(const std::string& id) const override {
+    ++calls;
+    if (id != kDocker) return std::nullopt;
+    return DockerContainer{"web-from-api", "registry.example/nginx:1.27-api", {}};
+  }
+  mutable int calls = 0;
+};
+
+std::uint64_t counter_value(const Counters& counters, const std::string& name) {
+  for (const auto& s : counters.snapshot())
+    if (s.name == name) return s.value;
+  return 0;
+}
+
+ProcessInfo proc(int pid, int ppid = 0) {
+  ProcessInfo p;
+  p.pid = pid;
+  p.ppid = ppid;
+  return p;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- matcher
+
+BOOST_AUTO_TEST_CASE(matcher_docker_layouts) {
+  check_layout("/docker/" + kId, m("docker", kId));
+  check_layout("/system.slice/docker-" + kId + ".scope", m("docker", kId));
+}
+
+BOOST_AUTO_TEST_CASE(matcher_containerd_and_kubepods_layouts) {
+  check_layout("/system.slice/cri-containerd-" + kId + ".scope", m("containerd", kId));
+  check_layout("/system.slice/containerd.service/kubepods-burstable-pod" + kUidUnderscores +
+                   ".slice:cri-containerd:" + kId,
+               m("kubernetes", kId, kUid));
+  check_layout("/kubepods/besteffort/pod" + kUid + "/" + kId, m("kubernetes", kId, kUid));
+  check_layout("/kubepods/pod" + kUid + "/" + kId, m("kubernetes", kId, kUid));  // guaranteed QoS
+  check_layout("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + kUidUnderscores +
+                   ".slice/cri-containerd-" + kId + ".scope",
+               m("kubernetes", kId, kUid));
+  check_layout("/kubepods.slice/kubepods-pod" + kUidUnderscores + ".slice/cri-containerd-" + kId + ".scope",
+               m("kubernetes", kId, kUid));
+  // A pod-level cgroup holds no container.
+  check_layout("/kubepods/besteffort/pod" + kUid, std::nullopt);
+}
+
+BOOST_AUTO_TEST_CASE(matcher_crio_layouts) {
+  check_layout("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + kUidUnderscores +
+                   ".slice/crio-" + kId + ".scope",
+               m("cri-o", kId, kUid));
+  check_layout("/machine.slice/crio-" + kId + ".scope", m("cri-o", kId));
+  check_layout("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + kUidUnderscores +
+                   ".slice/crio-conmon-" + kId + ".scope",
+               std::nullopt);
+}
+
+BOOST_AUTO_TEST_CASE(matcher_podman_and_nerdctl_layouts) {
+  check_layout("/machine.slice/libpod-" + kId + ".scope", m("podman", kId));
+  check_layout("/machine.slice/libpod-" + kId + ".scope/container", m("podman", kId));
+  check_layout("/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" + kId + ".scope",
+               m("podman", kId));
+  check_layout("/machine.slice/libpod-conmon-" + kId + ".scope", std::nullopt);
+  check_layout("/default/" + kId, m("nerdctl", kId));
+  check_layout("/system.slice/nerdctl-" + kId + ".scope", m("nerdctl", kId));
+}
+
+BOOST_AUTO_TEST_CASE(matcher_host_negatives) {
+  for (const std::string& path : std::vector<std::string>{"/", "/init.scope", "/system.slice/docker.service", "/system.slice/containerd.service",
+        "/user.slice/user-1000.slice/session-2.scope", "/process_api/18fc53b3bcfbb3d8cc64c2b78e533523",
+        "/docker/" + kId.substr(0, 63), "/docker/" + std::string(64, 'A'), "/system.slice/docker-" + kId})
+    check_layout(path, std::nullopt);
+  // This machine's own hybrid cgroup text.
+  BOOST_TEST(!match_cgroup("9:name=systemd:/\n8:pids:/\n7:blkio:/\n6:freezer:/\n5:devices:/\n"
+                           "4:memory:/process_api/18fc53b3bcfbb3d8cc64c2b78e533523\n3:cpuset:/\n"
+                           "2:cpuacct:/\n1:cpu:/\n0::/\n"));
+  BOOST_TEST(!match_cgroup(""));
+  BOOST_TEST(!match_cgroup("garbage without colons\n"));
+}
+
+BOOST_AUTO_TEST_CASE(matcher_prefers_systemd_then_memory_lines_and_takes_any_match) {
+  const std::string other(64, 'b');
+  // Only the memory line names the container.
+  auto got = match_cgroup("9:name=systemd:/\n4:memory:/docker/" + kId + "\n0::/\n");
+  BOOST_TEST((got == m("docker", kId)));
+  // Lines disagree: name=systemd first, then memory, before the v2 line.
+  got = match_cgroup("0::/docker/" + other + "\n4:memory:/docker/" + kId + "\n9:name=systemd:/system.slice/docker-" +
+                     other + ".scope\n");
+  BOOST_TEST((got == m("docker", other)));
+  got = match_cgroup("0::/docker/" + other + "\n3:cpuset:/docker/" + other + "\n4:memory:/docker/" + kId + "\n");
+  BOOST_TEST((got == m("docker", kId)));
+  // Only an unranked controller names it.
+  got = match_cgroup("9:name=systemd:/\n3:cpuset:/docker/" + kId + "\n");
+  BOOST_TEST((got == m("docker", kId)));
+}
+
+BOOST_AUTO_TEST_CASE(matcher_finds_plain_runc_and_crun_through_their_state_dirs) {
+  FsFileReader files(kTree);
+  CgroupMatcher matcher(files);
+  // As runc 1.1 places "runc run -d mybox" on this machine (v1 hybrid).
+  auto got = matcher.match(*files.read("/proc/500/cgroup"));
+  BOOST_TEST((got == m("runc", "mybox")));
+  got = matcher.match("4:memory:/process_api/18fc53b3bcfbb3d8cc64c2b78e533523/mybox\n");
+  BOOST_TEST((got == m("runc", "mybox")));
+  got = matcher.match("0::/system.slice/runc-mybox.scope\n");
+  BOOST_TEST((got == m("runc", "mybox")));
+  got = matcher.match("0::/cbox\n");
+  BOOST_TEST((got == m("crun", "cbox")));
+  // The layouts still win, and nothing else is a container.
+  got = matcher.match("0::/docker/" + kId + "\n");
+  BOOST_TEST((got == m("docker", kId)));
+  BOOST_TEST(!matcher.match("0::/otherbox\n"));
+  BOOST_TEST(!matcher.match("0::/\n"));
+  BOOST_TEST(!matcher.match("0::/..\n"));
+  BOOST_TEST(!matcher.match("4:memory:/process_api/18fc53b3bcfbb3d8cc64c2b78e533523\n"));
+}
+
+// ----------------------------------------------------------- process table
+
+BOOST_AUTO_TEST_CASE(process_table_is_bounded_lru) {
+  ProcessTable table(2);
+  ProcessInfo a = proc(1, 0), b = proc(2, 1), c = proc(3, 2);
+  a.exe = "/sbin/init";
+  table.update(a);
+  table.update(b);
+  BOOST_TEST(table.lookup(1) != nullptr);  // 1 is now more recent than 2
+  table.update(c);
+  BOOST_TEST(table.size() == 2u);
+  BOOST_TEST(table.lookup(2) == nullptr);
+  BOOST_TEST(table.lookup(1)->exe == "/sbin/init");
+  BOOST_TEST(table.lookup(3)->ppid == 2);
+  BOOST_TEST(table.lookup(3)->last_seen > table.lookup(1)->last_seen);
+  table.remove(3);
+  BOOST_TEST(table.lookup(3) == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(process_table_drops_a_host_placement_when_the_program_changes) {
+  ProcessTable table;
+  ProcessInfo p = proc(10, 1);
+  p.exe = "/usr/sbin/runc";
+  p.comm = "runc:[2:INIT]";
+  table.update(p).placement = Placement::kHost;
+  table.update(p);  // same program: kept
+  BOOST_TEST((table.lookup(10)->placement == Placement::kHost));
+  p.exe = "/bin/sh";
+  p.comm = "sh";
+  table.update(p);
+  BOOST_TEST((table.lookup(10)->placement == Placement::kUnknown));
+  table.lookup(10)->placement = Placement::kContainer;
+  p.exe = "/bin/ls";
+  table.update(p);  // a container placement survives execve
+  BOOST_TEST((table.lookup(10)->placement == Placement::kContainer));
+}
+
+// --------------------------------------------------------------- resolver
+
+BOOST_AUTO_TEST_CASE(resolves_docker_from_config_v2_json) {
+  FsFileReader files(kTree);
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo p = proc(100);
+  auto c = resolver.resolve(p);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == kDocker);
+  BOOST_TEST(c->runtime == "docker");
+  BOOST_TEST(c->name == "web-1");
+  BOOST_TEST(c->image == "nginx:1.27");
+  BOOST_TEST(c->bundle == "/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/" + kDocker);
+  BOOST_TEST(c->rootfs == "/var/lib/docker/overlay2/" + std::string(64, '2') + "/merged");
+  BOOST_TEST(!c->pod.has_value());
+  // The process is completed from /proc.
+  BOOST_TEST(p.exe == "/usr/sbin/nginx");
+  BOOST_TEST(p.cmdline == "nginx");
+  BOOST_TEST(p.comm == "nginx");
+  BOOST_TEST(p.ppid == 90);
+  BOOST_TEST(*resolver.processes().lookup(100)->start_time == 5000u);
+}
+
+BOOST_AUTO_TEST_CASE(docker_api_name_and_image_win_over_config_v2_json) {
+  FsFileReader files(kTree);
+  FakeDocker docker;
+  ContainerResolver resolver(files, &docker, nullptr);
+  ProcessInfo p = proc(100);
+  auto c = resolver.resolve(p);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->name == "web-from-api");
+  BOOST_TEST(c->image == "registry.example/nginx:1.27-api");
+  BOOST_TEST(docker.calls == 1);
+  // Same container through another process: metadata is cached per id.
+  ProcessInfo sibling = proc(700);
+  c = resolver.resolve(sibling);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == kDocker);
+  BOOST_TEST(docker.calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(resolves_a_kubernetes_containerd_container_from_cri_annotations) {
+  FsFileReader files(kTree);
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo p = proc(200);
+  auto c = resolver.resolve(p);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == kK8s);
+  BOOST_TEST(c->runtime == "kubernetes");
+  BOOST_TEST(c->name == "api");
+  BOOST_TEST(c->image == "registry.example/api:2.3");
+  BOOST_TEST(c->pod.value_or("") == "api-7d4b9c-xk2lp");
+  BOOST_TEST(c->namespace_.value_or("") == "prod");
+  BOOST_TEST(c->bundle == "/run/containerd/io.containerd.runtime.v2.task/k8s.io/" + kK8s);
+  BOOST_TEST(c->rootfs == c->bundle + "/rootfs");
+}
+
+BOOST_AUTO_TEST_CASE(resolves_a_crio_container) {
+  FsFileReader files(kTree);
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo p = proc(300);
+  auto c = resolver.resolve(p);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == kCrio);
+  BOOST_TEST(c->runtime == "cri-o");
+  BOOST_TEST(c->name == "cache");
+  BOOST_TEST(c->image == "docker.io/library/redis:7");
+  BOOST_TEST(c->pod.value_or("") == "cache-0");
+  BOOST_TEST(c->namespace_.value_or("") == "staging");
+  BOOST_TEST(c->bundle == "/run/containers/storage/overlay-containers/" + kCrio + "/userdata");
+  BOOST_TEST(c->rootfs == "/var/lib/containers/storage/overlay/" + std::string(64, '3') + "/merged");
+}
+
+BOOST_AUTO_TEST_CASE(resolves_a_podman_container) {
+  FsFileReader files(kTree);
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo p = proc(400);
+  auto c = resolver.resolve(p);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == kPodman);
+  BOOST_TEST(c->runtime == "podman");
+  BOOST_TEST(c->name == "db-1");
+  BOOST_TEST(c->image == "docker.io/library/postgres:16");
+  BOOST_TEST(c->bundle == "/var/lib/containers/storage/overlay-containers/" + kPodman + "/userdata");
+  BOOST_TEST(c->rootfs == "/var/lib/containers/storage/overlay/" + std::string(64, '4') + "/merged");
+}
+
+BOOST_AUTO_TEST_CASE(resolves_plain_runc_through_state_json_and_its_bundle) {
+  FsFileReader files(kTree);
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo p = proc(500);
+  auto c = resolver.resolve(p);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == "mybox");
+  BOOST_TEST(c->runtime == "runc");
+  BOOST_TEST(c->name == "mybox");
+  BOOST_TEST(c->bundle == "/srv/bundles/mybox");
+  BOOST_TEST(c->rootfs == "/srv/bundles/mybox/rootfs");
+}
+
+BOOST_AUTO_TEST_CASE(resolves_crun_through_its_status_file) {
+  FsFileReader files(kTree);
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo p = proc(600);
+  auto c = resolver.resolve(p);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == "cbox");
+  BOOST_TEST(c->runtime == "crun");
+  BOOST_TEST(c->name == "cbox");
+  BOOST_TEST(c->bundle == "/srv/bundles/cbox");
+  BOOST_TEST(c->rootfs == "/srv/bundles/cbox/rootfs");
+}
+
+BOOST_AUTO_TEST_CASE(host_processes_resolve_to_nothing) {
+  FsFileReader files(kTree);
+  Counters counters;
+  ContainerResolver resolver(files, nullptr, &counters);
+  for (int pid : {1, 900}) {
+    ProcessInfo p = proc(pid);
+    BOOST_TEST(!resolver.resolve(p).has_value());
+    BOOST_TEST((resolver.processes().lookup(pid)->placement == Placement::kHost));
+  }
+  BOOST_TEST(counter_value(counters, "enrich.resolved") == 2u);
+  BOOST_TEST(counter_value(counters, "enrich.failures") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_short_lived_process_is_resolved_through_its_parent) {
+  FsFileReader files(kTree);
+  Counters counters;
+  ContainerResolver resolver(files, nullptr, &counters);
+  ProcessInfo p = proc(701, 700);  // 701 is gone from /proc; 700 runs in the docker container
+  p.exe = "/bin/true";
+  auto c = resolver.resolve(p);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == kDocker);
+  BOOST_TEST(c->name == "web-1");
+  BOOST_TEST(p.exe == "/bin/true");
+  BOOST_TEST(counter_value(counters, "enrich.ancestor_fallbacks") == 1u);
+  // The decision is kept for the pid's later events.
+  c = resolver.resolve(p);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(counter_value(counters, "enrich.cache_hits") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_parent_chain_known_only_to_the_process_table_decides) {
+  FsFileReader files(kTree);
+  Counters counters;
+  ContainerResolver resolver(files, nullptr, &counters);
+  ProcessInfo app = proc(200);
+  BOOST_TEST_REQUIRE(resolver.resolve(app).has_value());
+  // 950 (a child of 200) and 951 are gone from /proc; only events told of 950.
+  resolver.processes().update(proc(950, 200));
+  ProcessInfo p = proc(951, 950);
+  auto c = resolver.resolve(p);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == kK8s);
+  BOOST_TEST(c->pod.value_or("") == "api-7d4b9c-xk2lp");
+  BOOST_TEST(counter_value(counters, "enrich.ancestor_fallbacks") == 1u);
+
+  // Nothing known at all: a failure, not a host verdict.
+  ProcessInfo orphan = proc(4000, 3999);
+  BOOST_TEST(!resolver.resolve(orphan).has_value());
+  BOOST_TEST(counter_value(counters, "enrich.failures") == 1u);
+  BOOST_TEST((resolver.processes().lookup(4000)->placement == Placement::kUnknown));
+}
+
+BOOST_AUTO_TEST_CASE(malformed_runtime_state_still_resolves_the_container_id) {
+  FsFileReader files(kTree);
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo p = proc(800);
+  auto c = resolver.resolve(p);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == kMalformed);
+  BOOST_TEST(c->runtime == "docker");
+  BOOST_TEST(c->name.empty());
+  BOOST_TEST(c->image.empty());
+  BOOST_TEST(c->rootfs.empty());
+  BOOST_TEST(c->bundle == "/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/" + kMalformed);
+}
+
+BOOST_AUTO_TEST_CASE(cmdline_nuls_become_spaces_and_a_reused_pid_is_resolved_again) {
+  MapFileReader files;
+  files.files["/proc/42/stat"] = stat_line(42, "curl) (x", 41, 1000);  // comm with parentheses
+  files.files["/proc/42/cmdline"] = std::string("curl\0-s\0http://example/x.sh\0", 29);
+  files.files["/proc/42/cgroup"] = "0::/docker/" + kId + "\n";
+  files.links["/proc/42/exe"] = "/usr/bin/curl";
+  Counters counters;
+  ContainerResolver resolver(files, nullptr, &counters);
+  ProcessInfo p = proc(42);
+  auto c = resolver.resolve(p);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == kId);
+  BOOST_TEST(c->name.empty());  // no metadata source in this tree
+  BOOST_TEST(p.cmdline == "curl -s http://example/x.sh");
+  BOOST_TEST(p.comm == "curl) (x");
+  BOOST_TEST(p.ppid == 41);
+  BOOST_TEST(p.exe == "/usr/bin/curl");
+
+  ProcessInfo again = proc(42);
+  BOOST_TEST(resolver.resolve(again).has_value());
+  BOOST_TEST(counter_value(counters, "enrich.cache_hits") == 1u);
+
+  // The pid now belongs to a new host process (another start time).
+  files.files["/proc/42/stat"] = stat_line(42, "bash", 1, 2000);
+  files.files["/proc/42/cgroup"] = "0::/user.slice/user-0.slice/session-1.scope\n";
+  ProcessInfo reused = proc(42);
+  BOOST_TEST(!resolver.resolve(reused).has_value());
+  BOOST_TEST(counter_value(counters, "enrich.resolved") == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(missing_metadata_is_retried_a_bounded_number_of_times) {
+  MapFileReader files;
+  for (int pid : {51, 52, 53, 54}) files.files["/proc/" + std::to_string(pid) + "/cgroup"] = "0::/docker/" + kId + "\n";
+  Counters counters;
+  ContainerResolver resolver(files, nullptr, &counters, ResolverLimits{16, 16, 8, 2});
+  ProcessInfo a = proc(51), b = proc(52);
+  BOOST_TEST(resolver.resolve(a)->name.empty());
+  // The container's config appears (it was being created).
+  files.files["/var/lib/docker/containers/" + kId + "/config.v2.json"] =
+      R"({"Name":"/late","Config":{"Image":"busybox"}})";
+  BOOST_TEST(resolver.resolve(b)->name == "late");
+  BOOST_TEST(counter_value(counters, "enrich.metadata_missing") == 1u);
+}
+
+// ------------------------------------------------------- docker API client
+
+namespace {
+
+// Serves one connection on a Unix socket: reads the request head, answers
+// with `response` (or, when empty, holds the connection open until the
+// client gives up), then waits for the client to close.
+class FakeDockerDaemon {
+ public:
+  explicit FakeDockerDaemon(std::string response)
+      : path_("/tmp/cshield-enrich-test-" + std::to_string(::getpid()) + "-" + std::to_string(++instances_) +
+              ".sock"),
+        response_(std::move(response)) {
+    ::unlink(path_.c_str());
+    server_.bind(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, path_));
+    server_.listen();
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~FakeDockerDaemon() {
+    if (thread_.joinable()) thread_.join();
+    ::unlink(path_.c_str());
+  }
+  const std::string& path() const { return path_; }
+  // The request head the client sent; call after the client returned.
+  std::string request() {
+    thread_.join();
+    return request_;
+  }
+
+ private:
+  void serve() {
+    try {
+      Poco::Net::StreamSocket conn = server_.acceptConnection();
+      conn.setReceiveTimeout(Poco::Timespan(10, 0));
+      char buf[4096];
+      int n;
+      while (request_.find("\r\n\r\n") == std::string::npos && (n = conn.receiveBytes(buf, sizeof buf)) > 0)
+        request_.append(buf, static_cast<std::size_t>(n));
+      if (!response_.empty()) conn.sendBytes(response_.data(), static_cast<int>(response_.size()));
+      while (conn.receiveBytes(buf, sizeof buf) > 0) {
+      }
+    } catch (...) {
+    }
+  }
+  static inline int instances_ = 0;
+  std::string path_;
+  std::string response_;
+  std::string request_;
+  Poco::Net::ServerSocket server_;
+  std::thread thread_;
+};
+
+std::string http_response(const std::string& status, const std::string& body) {
+  return "HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(docker_socket_client_inspects_over_the_unix_socket) {
+  FakeDockerDaemon daemon(http_response(
+      "200 OK", R"({"Id":")" + kId + R"(","Name":"/web-1","Config":{"Image":"nginx:1.27","Labels":{"app":"web"}}})"));
+  DockerSocketClient client(daemon.path());
+  auto c = client.inspect(kId);
+  BOOST_TEST(daemon.request().rfind("GET /containers/" + kId + "/json HTTP/1.1\r\n", 0) == 0u);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->name == "web-1");
+  BOOST_TEST(c->image == "nginx:1.27");
+  BOOST_TEST(c->labels.at("app") == "web");
+}
+
+BOOST_AUTO_TEST_CASE(docker_socket_client_failures_are_nullopt) {
+  {
+    FakeDockerDaemon daemon(http_response("404 Not Found", R"({"message":"No such container"})"));
+    BOOST_TEST(!DockerSocketClient(daemon.path()).inspect(kId).has_value());
+  }
+  {
+    FakeDockerDaemon daemon(http_response("200 OK", "{not json"));
+    BOOST_TEST(!DockerSocketClient(daemon.path()).inspect(kId).has_value());
+  }
+  {
+    FakeDockerDaemon daemon("");  // accepts and never answers
+    auto start = std::chrono::steady_clock::now();
+    BOOST_TEST(!DockerSocketClient(daemon.path(), std::chrono::milliseconds(200)).inspect(kId).has_value());
+    BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(5)));
+  }
+  BOOST_TEST(!DockerSocketClient("/nonexistent/docker.sock").inspect(kId).has_value());
+}
