@@ -56,8 +56,14 @@ std::vector<AuditRule> HighRiskSyscallDetector::rules() const {
   return {r};
 }
 
+// Any SYSCALL event of a listed call counts, whichever rule logged it (auditd's
+// own rules beside cshield, or a replayed log), as do SECCOMP records.
 bool HighRiskSyscallDetector::wants(const AuditEvent& event) const {
-  return event.first(rec::kSeccomp) != nullptr || event.key() == kHighRiskSyscallKey;
+  if (event.first(rec::kSeccomp)) return true;
+  const AuditRecord* sys = event.syscall();
+  if (!sys) return false;
+  const AuditField* f = sys->field("syscall");
+  return f && lookup_.count(f->text) > 0;
 }
 
 void HighRiskSyscallDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {
@@ -66,7 +72,7 @@ void HighRiskSyscallDetector::evaluate(const EventContext& ctx, std::vector<Alar
   bool blocked = false;
   std::string name;
   std::string evidence;
-  if (sys && ctx.event.key() == kHighRiskSyscallKey) {
+  if (sys) {
     name = sys->text("syscall").value_or("");
     evidence = "{" + syscall_evidence_fields(*sys) + ",\"blocked\":false}";
   } else if (const AuditRecord* sec = ctx.event.first(rec::kSeccomp)) {

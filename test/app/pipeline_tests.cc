@@ -66,6 +66,7 @@ BOOST_AUTO_TEST_CASE(events_no_detector_wants_are_not_enriched) {
              sink, counters);
   std::string other = kPtrace;
   other.replace(other.find("cshield.high_risk_syscall"), 25, "someone-elses-key-here-xx");
+  other.replace(other.find("syscall=101"), 11, "syscall=0");  // read: no detector's business
   p.on_event(event(other));
   BOOST_TEST(resolved == 0);
   BOOST_TEST(sink.alarms.empty());

@@ -1,0 +1,79 @@
+#include "alarm/store_writer.h"
+
+#include <iostream>
+
+#include "core/time_format.h"
+
+namespace cshield {
+
+StoreWriter::StoreWriter(AlarmWriter& writer, Counters& counters, StoreWriterOptions options)
+    : writer_(writer),
+      options_(options),
+      queue_(options.queue_capacity),
+      stored_(counters.counter("store.alarms_written", "alarms written to the store (folded repeats included)")),
+      write_failures_(counters.counter("store.write_failures", "failed batch writes (retried)")),
+      retention_deleted_(counters.counter("store.retention_deleted", "alarms deleted by retention")) {
+  counters.gauge_fn("queue.alarms.depth", "alarms waiting for the store", [this] { return queue_.size(); });
+  counters.gauge_fn("queue.alarms.dropped", "alarms dropped because the store queue was full",
+                    [this] { return queue_.dropped(); });
+}
+
+StoreWriter::~StoreWriter() { stop(); }
+
+void StoreWriter::publish(const Alarm& alarm) { queue_.try_push(alarm); }
+
+void StoreWriter::start() { thread_ = std::thread([this] { run(); }); }
+
+void StoreWriter::stop() {
+  if (stopping_.exchange(true)) return;
+  queue_.close();
+  if (thread_.joinable()) thread_.join();
+}
+
+void StoreWriter::write_batch(std::vector<Alarm>& batch) {
+  auto backoff = std::chrono::milliseconds(100);
+  while (true) {
+    try {
+      writer_.write(batch);
+      stored_.add(batch.size());
+      batch.clear();
+      return;
+    } catch (const std::exception& e) {
+      write_failures_.add();
+      std::cerr << "cshieldd: writing " << batch.size() << " alarms failed, retrying: " << e.what() << "\n";
+    }
+    if (stopping_) {
+      // Shutting down with a store that refuses: report what is lost.
+      std::cerr << "cshieldd: " << batch.size() << " alarms could not be stored before exit\n";
+      batch.clear();
+      return;
+    }
+    std::this_thread::sleep_for(backoff);  // back-off before a retry; the queue keeps filling meanwhile
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+}
+
+void StoreWriter::run() {
+  auto next_retention = std::chrono::steady_clock::now();
+  std::vector<Alarm> batch;
+  while (true) {
+    auto first = queue_.pop_for(std::chrono::milliseconds(500));
+    if (first) {
+      batch.push_back(std::move(*first));
+      queue_.drain(batch, options_.max_batch - 1);
+      write_batch(batch);
+    } else if (stopping_ && queue_.size() == 0) {
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= next_retention) {
+      try {
+        retention_deleted_.add(static_cast<std::uint64_t>(writer_.apply_retention(now_ms())));
+      } catch (const std::exception& e) {
+        std::cerr << "cshieldd: retention failed: " << e.what() << "\n";
+      }
+      next_retention = std::chrono::steady_clock::now() + options_.retention_every;
+    }
+  }
+}
+
+}  // namespace cshield
