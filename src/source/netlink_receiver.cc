@@ -1,0 +1,136 @@
+#include "source/netlink_receiver.h"
+
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <string_view>
+#include <system_error>
+
+#include "source/audit_record_format.h"
+
+namespace cshield {
+namespace {
+
+constexpr int kPollMs = 200;
+constexpr std::size_t kMaxBatch = 512;
+// Larger than any audit message (the kernel caps them at 8970 bytes).
+constexpr std::size_t kBufferSize = 64 * 1024;
+
+std::string error_text(int err) { return std::generic_category().message(err); }
+
+}  // namespace
+
+Result set_receive_buffer(int fd, int bytes) {
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) == 0) return Result::success();
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) == 0) return Result::success();
+  return Result::failure("set the socket receive buffer to " + std::to_string(bytes) + " bytes: " + error_text(errno));
+}
+
+NetlinkReceiver::NetlinkReceiver(Counters* counters)
+    : wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), buffer_(kBufferSize) {
+  if (!counters) return;
+  records_ = &counters->counter("source.records", "audit records read");
+  bytes_ = &counters->counter("source.bytes", "bytes of audit records read");
+  overruns_ = &counters->counter("source.overruns",
+                                 "socket receive buffer overruns (ENOBUFS): audit records lost before cshield read them");
+  malformed_ = &counters->counter("source.malformed", "netlink messages too short or truncated, skipped");
+}
+
+NetlinkReceiver::~NetlinkReceiver() {
+  shutdown(nullptr);
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+Result NetlinkReceiver::attach(int fd, Length length) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fd_ >= 0) {
+    close(fd);
+    return Result::failure("the source is already started");
+  }
+  if (wake_fd_ < 0) {
+    close(fd);
+    return Result::failure("no eventfd to wake the reader: the process is out of file descriptors");
+  }
+  std::uint64_t pending = 0;
+  (void)!::read(wake_fd_, &pending, sizeof(pending));  // a wake-up left by an earlier shutdown
+  fd_ = fd;
+  length_ = length;
+  stopping_ = false;
+  return Result::success();
+}
+
+bool NetlinkReceiver::attached() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return fd_ >= 0;
+}
+
+bool NetlinkReceiver::read(std::string& out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_ || fd_ < 0) return false;
+  pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+  const int rc = poll(fds, 2, kPollMs);
+  if (stopping_) return false;
+  if (rc > 0 && (fds[0].revents & (POLLIN | POLLERR))) drain(out);
+  return true;
+}
+
+void NetlinkReceiver::drain(std::string& out) {
+  for (std::size_t n = 0; n < kMaxBatch; ++n) {
+    sockaddr_nl from{};
+    socklen_t from_len = sizeof(from);
+    const ssize_t got = recvfrom(fd_, buffer_.data(), buffer_.size(), MSG_DONTWAIT | MSG_TRUNC,
+                                 reinterpret_cast<sockaddr*>(&from), &from_len);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      if (errno == ENOBUFS) {
+        if (overruns_) overruns_->add();
+        continue;
+      }
+      return;  // EAGAIN: drained; anything else: poll reports it again
+    }
+    if (from.nl_pid != 0) continue;  // not from the kernel
+    if (static_cast<std::size_t>(got) > buffer_.size()) {
+      if (malformed_) malformed_->add();
+      continue;
+    }
+    append_message(buffer_.data(), static_cast<std::size_t>(got), out);
+  }
+}
+
+// One datagram carries one audit message (the kernel sends each in its own skb).
+void NetlinkReceiver::append_message(const char* data, std::size_t size, std::string& out) {
+  if (size < NLMSG_HDRLEN) {
+    if (malformed_) malformed_->add();
+    return;
+  }
+  const auto* header = reinterpret_cast<const nlmsghdr*>(data);
+  if (!is_audit_record_type(header->nlmsg_type)) return;
+  const std::size_t available = size - NLMSG_HDRLEN;
+  std::size_t length = header->nlmsg_len;
+  if (length_ == Length::kWithHeader) length = length >= NLMSG_HDRLEN ? length - NLMSG_HDRLEN : 0;
+  if (length > available) length = available;
+  const std::size_t before = out.size();
+  append_audit_record(header->nlmsg_type, std::string_view(data + NLMSG_HDRLEN, length), out);
+  if (records_) records_->add();
+  if (bytes_) bytes_->add(out.size() - before);
+}
+
+void NetlinkReceiver::shutdown(const std::function<void(int fd)>& before_close) {
+  stopping_ = true;
+  if (wake_fd_ >= 0) {
+    const std::uint64_t one = 1;
+    (void)!write(wake_fd_, &one, sizeof(one));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fd_ < 0) return;
+  if (before_close) before_close(fd_);
+  close(fd_);
+  fd_ = -1;
+}
+
+}  // namespace cshield

@@ -1,0 +1,65 @@
+// The receive side shared by NetlinkSource and MulticastSource: owns a
+// NETLINK_AUDIT socket, waits on it with a 200 ms poll that a stop request
+// interrupts, and drains every message immediately available (up to a batch
+// limit) into text records. Counts in Counters (optional, must outlive it):
+// source.records, source.bytes, source.overruns (ENOBUFS: the socket buffer
+// overflowed and records were lost here), source.malformed.
+// Thread-safety: read() from one thread; shutdown() from any thread, it
+// wakes a blocked read() and waits for it to return before closing.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/counters.h"
+#include "rules/audit_control.h"
+
+namespace cshield {
+
+// Asks for `bytes` of socket receive buffer, beyond rmem_max when privileged.
+Result set_receive_buffer(int fd, int bytes);
+
+class NetlinkReceiver {
+ public:
+  // How the sender fills nlmsg_len. The kernel's unicast to the audit daemon
+  // counts only the payload (a historic quirk auditd depends on); its
+  // multicast copies count the header too, as netlink intends.
+  enum class Length { kPayloadOnly, kWithHeader };
+
+  explicit NetlinkReceiver(Counters* counters);
+  ~NetlinkReceiver();
+  NetlinkReceiver(const NetlinkReceiver&) = delete;
+  NetlinkReceiver& operator=(const NetlinkReceiver&) = delete;
+
+  // Takes ownership of `fd` (closed on failure too).
+  Result attach(int fd, Length length);
+  bool attached() const;
+
+  // As RecordSource::read: false once shut down (or never attached).
+  bool read(std::string& out);
+
+  // Makes read() return false from now on, then, with no read() running,
+  // calls `before_close(fd)` (if given) and closes the socket. Idempotent.
+  void shutdown(const std::function<void(int fd)>& before_close);
+
+ private:
+  void drain(std::string& out);
+  void append_message(const char* data, std::size_t size, std::string& out);
+
+  Counter* records_ = nullptr;
+  Counter* bytes_ = nullptr;
+  Counter* overruns_ = nullptr;
+  Counter* malformed_ = nullptr;
+  mutable std::mutex mu_;  // held by read() and by shutdown() around close
+  std::atomic<bool> stopping_{false};
+  int fd_ = -1;
+  const int wake_fd_;  // eventfd, lives as long as the receiver
+  Length length_ = Length::kWithHeader;
+  std::vector<char> buffer_;
+};
+
+}  // namespace cshield

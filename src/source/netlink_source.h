@@ -1,0 +1,51 @@
+// Reads the kernel's audit records as the registered audit daemon (unicast
+// netlink, like auditd). Only one process can be the audit daemon: start()
+// fails, naming the registered pid, when another live one is registered.
+// Needs CAP_AUDIT_CONTROL.
+//
+// start() also sets the kernel's backlog_limit and backlog_wait_time (0:
+// leave as is); restoring them on exit is AuditStatusGuard's job. It does not
+// enable auditing. stop() unregisters (pid back to 0) and closes the socket.
+// Thread-safety: as RecordSource; start() before the reader thread runs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/counters.h"
+#include "rules/audit_control.h"
+#include "source/netlink_receiver.h"
+#include "source/record_source.h"
+
+namespace cshield {
+
+struct NetlinkSourceOptions {
+  std::uint32_t backlog_limit = 8192;
+  // In the kernel's unit, jiffies (as auditctl --backlog_wait_time); auditd's
+  // default rules use 60000. 0: leave the kernel's value.
+  std::uint32_t backlog_wait_time = 60000;
+  int receive_buffer_bytes = 8 * 1024 * 1024;
+  Counters* counters = nullptr;  // optional, must outlive the source
+};
+
+class NetlinkSource : public RecordSource {
+ public:
+  explicit NetlinkSource(NetlinkSourceOptions options = {});
+  ~NetlinkSource() override;
+
+  Result start();
+  bool read(std::string& out) override;
+  void stop() override;
+  std::string_view mode() const override { return "netlink"; }
+
+ private:
+  NetlinkSourceOptions options_;
+  NetlinkReceiver receiver_;
+  bool registered_ = false;  // guarded by the receiver's shutdown ordering
+};
+
+// The message for a registered audit daemon `pid` that is not us.
+std::string audit_daemon_registered_message(std::uint32_t pid);
+
+}  // namespace cshield

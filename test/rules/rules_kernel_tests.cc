@@ -1,0 +1,158 @@
+// Privileged: loads rules into the kernel and reads them back. Each test
+// restores the kernel's audit rules and status on exit.
+#define BOOST_TEST_MODULE rules_kernel
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "rules/kernel_state_guard.h"
+#include "rules/rule_manager.h"
+#include "rules/rule_set.h"
+
+using namespace cshield;
+using testing::KernelStateGuard;
+
+namespace {
+
+AuditRule syscall_rule(std::vector<std::string> syscalls, std::string key, std::string arch = "",
+                       std::vector<std::string> fields = {}) {
+  AuditRule rule;
+  rule.arch = std::move(arch);
+  rule.syscalls = std::move(syscalls);
+  rule.fields = std::move(fields);
+  rule.key = std::move(key);
+  return rule;
+}
+
+AuditRule watch_rule(std::string path, std::string perms, std::string key) {
+  AuditRule rule;
+  rule.kind = AuditRule::Kind::kWatch;
+  rule.path = std::move(path);
+  rule.perms = std::move(perms);
+  rule.key = std::move(key);
+  return rule;
+}
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char name[] = "/tmp/cshield-rules-test-XXXXXX";
+    BOOST_REQUIRE(mkdtemp(name));
+    path = name;
+    std::ofstream(path / "file") << "x";
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+std::vector<std::string> cshield_rules_text(AuditControl& control) {
+  std::vector<AuditRule> rules;
+  const Result r = control.list_rules(rules);
+  BOOST_TEST(r.ok(), r.error());
+  std::vector<std::string> text;
+  for (const auto& rule : rules)
+    if (rule.key.rfind(kRuleKeyPrefix, 0) == 0) text.push_back(rule.to_auditctl());
+  return text;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(kernel, KernelStateGuard)
+
+BOOST_AUTO_TEST_CASE(rules_read_back_as_they_were_added_and_delete_exactly) {
+  TempDir dir;
+  const std::vector<AuditRule> rules = {
+      syscall_rule({"ptrace", "setns"}, "cshield.t.hr", "b64"),
+      syscall_rule({"ptrace", "setns"}, "cshield.t.hr", "b32"),
+      syscall_rule({"openat"}, "cshield.t.cow", "b64", {"dir=/proc", "a2&3"}),
+      syscall_rule({"execve"}, "cshield.t.ids", "b64", {"auid>=1000", "auid!=unset"}),
+      watch_rule((dir.path / "file").string(), "wa", "cshield.t.file"),
+      watch_rule(dir.path.string(), "r", "cshield.t.dir"),
+  };
+  for (const auto& rule : rules) {
+    const Result r = control.add_rule(rule);
+    BOOST_TEST(r.ok(), r.error());
+  }
+  std::vector<std::string> expected;
+  for (const auto& rule : rules) expected.push_back(rule.to_auditctl());
+  BOOST_TEST(cshield_rules_text(control) == expected, boost::test_tools::per_element());
+
+  const Result duplicate = control.add_rule(rules[0]);
+  BOOST_TEST(!duplicate.ok());
+  BOOST_TEST(duplicate.error() == "add rule '" + rules[0].to_auditctl() + "': the rule is already loaded");
+
+  for (const auto& rule : rules) {
+    const Result r = control.delete_rule(rule);
+    BOOST_TEST(r.ok(), r.error());
+  }
+  BOOST_TEST(cshield_rules_text(control).empty());
+  const Result missing = control.delete_rule(rules[0]);
+  BOOST_TEST(missing.error() == "delete rule '" + rules[0].to_auditctl() + "': no such rule is loaded");
+}
+
+BOOST_AUTO_TEST_CASE(rule_manager_applies_a_rule_set_and_removes_only_cshield_rules) {
+  const AuditRule foreign = syscall_rule({"ptrace"}, std::string(testing::kForeignTestKeyPrefix) + "foreign", "b64");
+  BOOST_REQUIRE(control.add_rule(foreign).ok());
+  BOOST_REQUIRE(control.add_rule(syscall_rule({"setns"}, "cshield.t.stale", "b64")).ok());
+
+  AuditRule never = syscall_rule({"ptrace"}, "cshield.t.quiet", "", {"uid=4242"});
+  never.action = "never";
+  const auto set = RuleSet::build({syscall_rule({"kexec_load", "kexec_file_load"}, "cshield.t.kexec"), never,
+                                   watch_rule("/etc/shadow", "r", "cshield.t.shadow")},
+                                  getpid());
+  RuleManager manager(control);
+  const ApplyReport report = manager.apply(set);
+  BOOST_TEST(report.ok());
+  for (const auto& e : report.errors) BOOST_TEST_MESSAGE(e);
+  BOOST_TEST(report.removed == 1u);
+  BOOST_TEST(report.added == set.rules().size());
+
+  std::vector<AuditRule> listed;
+  BOOST_REQUIRE(control.list_rules(listed).ok());
+  // never rules are prepended: they come before every always rule, the
+  // foreign one included.
+  BOOST_REQUIRE(listed.size() >= set.rules().size() + 1);
+  BOOST_TEST(listed[0].action == "never");
+  BOOST_TEST(listed[1].action == "never");
+  BOOST_TEST(listed[2].action == "never");
+  const auto self = std::find_if(listed.begin(), listed.end(), [](const AuditRule& r) { return r.key == "cshield.self"; });
+  BOOST_REQUIRE(self != listed.end());
+  BOOST_TEST(self->fields == std::vector<std::string>{"pid=" + std::to_string(getpid())});
+  std::vector<std::string> expected;
+  for (const auto& rule : set.rules()) expected.push_back(rule.to_auditctl());
+  std::vector<std::string> loaded = cshield_rules_text(control);
+  std::sort(expected.begin(), expected.end());
+  std::sort(loaded.begin(), loaded.end());
+  BOOST_TEST(loaded == expected, boost::test_tools::per_element());
+
+  const Result removed = manager.remove_all();
+  BOOST_TEST(removed.ok(), removed.error());
+  BOOST_TEST(cshield_rules_text(control).empty());
+  BOOST_REQUIRE(control.list_rules(listed).ok());
+  BOOST_TEST(std::count(listed.begin(), listed.end(), foreign) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(status_setters_take_effect_and_are_restored) {
+  AuditStatusGuard guard(control);
+  BOOST_REQUIRE(guard.save().ok());
+  BOOST_REQUIRE(control.set_enabled(before.enabled == 1 ? 0 : 1).ok());
+  BOOST_REQUIRE(control.set_backlog_limit(before.backlog_limit + 7).ok());
+  BOOST_REQUIRE(control.set_backlog_wait_time(before.backlog_wait_time + 11).ok());
+  AuditStatus changed;
+  BOOST_REQUIRE(control.status(changed).ok());
+  BOOST_TEST(changed.enabled == (before.enabled == 1 ? 0u : 1u));
+  BOOST_TEST(changed.backlog_limit == before.backlog_limit + 7);
+  BOOST_TEST(changed.backlog_wait_time == before.backlog_wait_time + 11);
+  const Result restored = guard.restore();
+  BOOST_TEST(restored.ok(), restored.error());
+  AuditStatus after;
+  BOOST_REQUIRE(control.status(after).ok());
+  BOOST_TEST(after.enabled == before.enabled);
+  BOOST_TEST(after.backlog_limit == before.backlog_limit);
+  BOOST_TEST(after.backlog_wait_time == before.backlog_wait_time);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
