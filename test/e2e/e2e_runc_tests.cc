@@ -1,0 +1,120 @@
+#define BOOST_TEST_MODULE e2e_runc
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include "harness.h"
+
+using namespace e2e;
+using Poco::JSON::Object;
+
+namespace {
+
+constexpr auto kAlarmDeadline = std::chrono::seconds(2);
+
+// Waits for the alarm matching `query` raised by a child of the container's
+// init (host pid `init_pid`): the helper reports only its pid inside the
+// container's pid namespace, so its parent identifies it on the host.
+Object::Ptr await_alarm(const Daemon& d, const std::string& query, int init_pid) {
+  Object::Ptr found;
+  eventually(
+      [&] {
+        for (const auto& a : d.alarms(query))
+          if (a->getObject("process")->getValue<int>("ppid") == init_pid) {
+            found = a;
+            return true;
+          }
+        return false;
+      },
+      kAlarmDeadline);
+  BOOST_REQUIRE_MESSAGE(found, "no alarm for " << query << " within 2 s; daemon log:\n" << d.log());
+  return found;
+}
+
+struct Fixture {
+  AuditState before = AuditState::read();
+  Fixture() {
+    BOOST_REQUIRE_MESSAGE(before.pid == "0", "an audit daemon is registered (pid " << before.pid << ")");
+    BOOST_REQUIRE_MESSAGE(before.cshield_rules().empty(), "cshield rules are loaded before the test");
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(runc_container_escapes_raise_alarms_and_the_kernel_is_restored, Fixture) {
+  Daemon daemon("netlink");
+  daemon.start();
+  {
+    auto status = daemon.get("/api/v1/status");
+    BOOST_TEST(status->getValue<std::string>("mode") == "netlink");
+    const auto during = AuditState::read();
+    BOOST_TEST(during.pid != "0");
+    BOOST_TEST(during.enabled == "1");
+    BOOST_TEST(!during.cshield_rules().empty());
+  }
+
+  const std::string id = "cshield-e2e-" + std::to_string(::getpid());
+  RuncContainer ctr(id, {{"/etc", "/hostetc"}});
+
+  struct Expect {
+    std::string attempt, type, subtype, syscall;
+  };
+  const std::vector<Expect> expected{
+      {"ptrace", "high_risk_syscall", "ptrace", "ptrace"},
+      {"setns", "high_risk_syscall", "setns", "setns"},
+      {"reboot", "high_risk_syscall", "reboot", "reboot"},
+      {"open_by_handle_at", "high_risk_syscall", "open_by_handle_at", "open_by_handle_at"},
+      {"read:/hostetc/shadow", "file_escape", "read", ""},
+  };
+  for (const auto& e : expected) {
+    BOOST_TEST_CONTEXT(e.attempt) {
+      ctr.run_helper(e.attempt);
+      auto a = await_alarm(daemon, "type=" + e.type + "&subtype=" + e.subtype, ctr.init_pid());
+      auto c = a->getObject("container");
+      BOOST_REQUIRE(c);
+      BOOST_TEST(c->getValue<std::string>("id") == id);
+      BOOST_TEST(c->getValue<std::string>("runtime") == "runc");
+      auto p = a->getObject("process");
+      BOOST_TEST(p->getValue<std::string>("exe") == "/helper");
+      BOOST_TEST(p->getValue<int>("pid") > ctr.init_pid());  // a host pid, not the container's
+      if (!e.syscall.empty()) BOOST_TEST(a->getValue<std::string>("syscall") == e.syscall);
+      if (e.type == "file_escape") {
+        BOOST_TEST(a->getValue<std::string>("path") == "/hostetc/shadow");
+        BOOST_TEST(a->getObject("evidence")->getValue<std::string>("host_path") == "/etc/shadow");
+      }
+    }
+  }
+
+  // Things that must raise nothing: the container's own /etc/shadow, runc's
+  // own setns during `runc exec`, and the host making the same calls.
+  ctr.run_helper("read:/etc/shadow");
+  BOOST_TEST(ctr.exec("/bin/true").status == 0);
+  BOOST_TEST(sh(helper_binary() + " ptrace setns reboot open_by_handle_at read:/etc/shadow").status == 0);
+  // A sentinel after them: once its repeat has folded into the ptrace alarm,
+  // every earlier event has been through the pipeline (one thread, in order).
+  auto ptrace_count = [&] {
+    auto found = daemon.alarms("type=high_risk_syscall&subtype=ptrace");
+    return found.empty() ? 0 : found[0]->getValue<int>("count");
+  };
+  const int count_before = ptrace_count();
+  ctr.run_helper("ptrace");
+  BOOST_TEST(eventually([&] { return ptrace_count() > count_before; }, kAlarmDeadline));
+  const auto all = daemon.alarms("");
+  BOOST_TEST(all.size() == expected.size(), "alarms: " << all.size() << "; log:\n" << daemon.log());
+  for (const auto& a : all) {
+    BOOST_TEST(a->getObject("container")->getValue<std::string>("id") == id);
+    BOOST_TEST(a->getObject("process")->getValue<std::string>("exe") == "/helper");
+  }
+  auto ptrace = daemon.alarms("type=high_risk_syscall&subtype=ptrace");
+  BOOST_REQUIRE_EQUAL(ptrace.size(), 1u);
+  BOOST_TEST(ptrace[0]->getValue<int>("count") > count_before);  // repeats fold into one row
+
+  BOOST_TEST(daemon.stop() == 0);
+  const auto after = AuditState::read();
+  BOOST_TEST(after.pid == "0");
+  BOOST_TEST(after.enabled == before.enabled);
+  BOOST_TEST(after.backlog_limit == before.backlog_limit);
+  BOOST_TEST(after.backlog_wait_time == before.backlog_wait_time);
+  BOOST_TEST(after.cshield_rules().empty());
+  BOOST_TEST(after.rules == before.rules, boost::test_tools::per_element());
+}
