@@ -6,6 +6,11 @@
 
 namespace cshield {
 
+namespace {
+// Once stop() is called, a failing batch gets this many more tries.
+constexpr int kAttemptsWhileStopping = 3;
+}  // namespace
+
 StoreWriter::StoreWriter(AlarmWriter& writer, Counters& counters, StoreWriterOptions options)
     : writer_(writer),
       options_(options),
@@ -32,6 +37,7 @@ void StoreWriter::stop() {
 
 void StoreWriter::write_batch(std::vector<Alarm>& batch) {
   auto backoff = std::chrono::milliseconds(100);
+  int attempts_while_stopping = 0;
   while (true) {
     try {
       writer_.write(batch);
@@ -42,8 +48,8 @@ void StoreWriter::write_batch(std::vector<Alarm>& batch) {
       write_failures_.add();
       std::cerr << "cshieldd: writing " << batch.size() << " alarms failed, retrying: " << e.what() << "\n";
     }
-    if (stopping_) {
-      // Shutting down with a store that refuses: report what is lost.
+    if (stopping_ && ++attempts_while_stopping > kAttemptsWhileStopping) {
+      // Shutting down with a store that keeps refusing: report what is lost.
       std::cerr << "cshieldd: " << batch.size() << " alarms could not be stored before exit\n";
       batch.clear();
       return;

@@ -2,7 +2,9 @@
 
 #include <auparse.h>
 
+#include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace cshield {
 
@@ -48,16 +50,61 @@ EventAssembler::~EventAssembler() {
   if (au_) auparse_destroy(au_);
 }
 
+namespace {
+
+// Could this be the start of an audit record line? A line cut off by the end
+// of a chunk is given the benefit of the doubt.
+bool record_start(std::string_view rest) {
+  for (std::string_view prefix : {std::string_view("type="), std::string_view("node=")}) {
+    const std::size_t n = std::min(rest.size(), prefix.size());
+    if (rest.substr(0, n) == prefix.substr(0, n) && (n == prefix.size() || rest.find('\n') == std::string_view::npos))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void EventAssembler::feed(std::string_view text) {
   if (text.empty()) return;
-  auparse_feed(au_, text.data(), text.size());
-  ends_in_newline_ = text.back() == '\n';
+  // Lines that are not records (comments, blank lines, garbage) never reach
+  // auparse: libauparse 3.0.9 leaks on some of them. Checking line starts is
+  // one memchr a line; the common all-records chunk is fed as it is.
+  bool clean = !dropping_line_;
+  for (std::size_t pos = 0, start = at_line_start_ ? 0 : std::string_view::npos; clean && pos < text.size();) {
+    if (start == pos && !record_start(text.substr(pos))) clean = false;
+    const std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) break;
+    pos = start = nl + 1;
+  }
+  if (clean) {
+    auparse_feed(au_, text.data(), text.size());
+    at_line_start_ = text.back() == '\n';
+    return;
+  }
+  std::string kept;
+  kept.reserve(text.size());
+  for (std::size_t pos = 0; pos < text.size();) {
+    const std::size_t nl = text.find('\n', pos);
+    const std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+    const std::string_view segment = text.substr(pos, end - pos);
+    if (at_line_start_) {
+      dropping_line_ = !record_start(segment);
+      if (dropping_line_ && segment.find_first_not_of(" \t\r\n") != std::string_view::npos && malformed_)
+        malformed_->add();
+    }
+    if (!dropping_line_) kept.append(segment);
+    at_line_start_ = nl != std::string_view::npos;
+    if (at_line_start_) dropping_line_ = false;
+    pos = end;
+  }
+  if (!kept.empty()) auparse_feed(au_, kept.data(), kept.size());
 }
 
 void EventAssembler::age_out() { auparse_feed_age_events(au_); }
 
 void EventAssembler::flush() {
-  if (!ends_in_newline_) feed("\n");  // a last record without its newline is still a record
+  if (!at_line_start_) feed("\n");  // a last record without its newline is still a record
   auparse_flush_feed(au_);
 }
 

@@ -57,7 +57,8 @@ class EventAssembler {
   Counter* gaps_counter_ = nullptr;
   Counter* handler_errors_ = nullptr;
   Counter* malformed_ = nullptr;
-  bool ends_in_newline_ = true;
+  bool at_line_start_ = true;   // the next byte fed starts a line
+  bool dropping_line_ = false;  // the current line is not a record and is being skipped
 };
 
 }  // namespace cshield

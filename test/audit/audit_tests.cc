@@ -180,3 +180,27 @@ BOOST_AUTO_TEST_CASE(every_shared_log_assembles_without_losing_a_record) {
   }
   BOOST_TEST(files >= 40u);
 }
+
+BOOST_AUTO_TEST_CASE(lines_that_are_not_records_are_skipped_and_counted) {
+  Counters c;
+  const std::string text =
+      "# a comment\n"
+      "\n"
+      "type=SYSCALL msg=audit(1764175801.100:950): arch=c000003e syscall=101 success=yes exit=0 a0=0 a1=0 a2=0 "
+      "a3=0 items=0 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 "
+      "comm=\"x\" exe=\"/x\" key=\"k\"\n"
+      "garbage without a type\n"
+      "type=EOE msg=audit(1764175801.100:950): \n";
+  for (std::size_t chunk : {1u, 3u, 4096u}) {
+    Counters counters;
+    auto evs = assemble(text, chunk, &counters);
+    BOOST_TEST_CONTEXT("chunk " << chunk) {
+      BOOST_REQUIRE_EQUAL(evs.size(), 1u);
+      BOOST_TEST(evs[0].serial == 950u);
+      std::uint64_t malformed = 0;
+      for (const auto& s : counters.snapshot())
+        if (s.name == "audit.malformed") malformed = s.value;
+      BOOST_TEST(malformed == 2u);
+    }
+  }
+}

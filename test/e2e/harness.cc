@@ -147,6 +147,10 @@ int Daemon::stop() {
 
 std::string Daemon::log() const { return read_file(log_); }
 
+void Daemon::signal(int sig) const {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
 Poco::JSON::Object::Ptr Daemon::get(const std::string& path) const {
   auto r = sh("curl -s --max-time 5 --unix-socket " + sh_quote(socket_) + " " + sh_quote("http://cshield" + path));
   if (r.status != 0) throw std::runtime_error("GET " + path + " failed: " + r.output);

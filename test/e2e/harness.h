@@ -62,6 +62,9 @@ class Daemon {
   std::vector<Poco::JSON::Object::Ptr> alarms(const std::string& query) const;
   std::string log() const;
   const std::string& socket() const { return socket_; }
+  const std::string& config_path() const { return config_; }
+  // Sends `sig` to the running daemon.
+  void signal(int sig) const;
 
  private:
   TempDir dir_;
