@@ -1,9 +1,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include "app/pipeline.h"
-#include "audit/event_assembler.h"
+#include "support/audit_text.h"
 
 using namespace cshield;
+using cshield::testing::one_event;
 
 namespace {
 
@@ -12,14 +13,6 @@ struct CollectingSink : AlarmSink {
   void publish(const Alarm& a) override { alarms.push_back(a); }
 };
 
-AuditEvent event(const std::string& text) {
-  std::vector<AuditEvent> out;
-  EventAssembler a([&](AuditEvent&& e) { out.push_back(std::move(e)); }, nullptr);
-  a.feed(text);
-  a.flush();
-  BOOST_REQUIRE_EQUAL(out.size(), 1u);
-  return out[0];
-}
 
 const char* kPtrace =
     "type=SYSCALL msg=audit(1764175801.100:77): arch=c000003e syscall=101 success=no exit=-1 a0=10 a1=1 a2=0 "
@@ -44,7 +37,7 @@ BOOST_AUTO_TEST_CASE(alarms_carry_container_process_time_and_serial) {
                return c;
              },
              sink, counters);
-  p.on_event(event(kPtrace));
+  p.on_event(one_event(kPtrace));
   BOOST_TEST(resolved == 1);
   BOOST_REQUIRE_EQUAL(sink.alarms.size(), 1u);
   const auto& a = sink.alarms[0];
@@ -67,7 +60,7 @@ BOOST_AUTO_TEST_CASE(events_no_detector_wants_are_not_enriched) {
   std::string other = kPtrace;
   other.replace(other.find("cshield.high_risk_syscall"), 25, "someone-elses-key-here-xx");
   other.replace(other.find("syscall=101"), 11, "syscall=0");  // read: no detector's business
-  p.on_event(event(other));
+  p.on_event(one_event(other));
   BOOST_TEST(resolved == 0);
   BOOST_TEST(sink.alarms.empty());
 }
@@ -77,7 +70,7 @@ BOOST_AUTO_TEST_CASE(a_throwing_resolver_is_counted_not_fatal) {
   CollectingSink sink;
   Pipeline p(build_detectors(Config{}), [&](ProcessInfo&) -> std::optional<ContainerInfo> { throw std::runtime_error("x"); },
              sink, counters);
-  p.on_event(event(kPtrace));
+  p.on_event(one_event(kPtrace));
   std::uint64_t errors = 0;
   for (const auto& s : counters.snapshot())
     if (s.name == "pipeline.errors") errors = s.value;

@@ -4,24 +4,16 @@
 #include <string>
 #include <vector>
 
-#include "audit/event_assembler.h"
+#include "support/audit_text.h"
 #include "detect/event_facts.h"
 #include "detect/file_escape.h"
 #include "detect/high_risk_syscall.h"
 
 using namespace cshield;
+using cshield::testing::one_event;
 
 namespace {
 
-// One event from literal record text (EOE appended).
-AuditEvent event(const std::string& records) {
-  std::vector<AuditEvent> out;
-  EventAssembler a([&](AuditEvent&& e) { out.push_back(std::move(e)); }, nullptr);
-  a.feed(records);
-  a.flush();
-  BOOST_REQUIRE_EQUAL(out.size(), 1u);
-  return out[0];
-}
 
 // As the kernel writes a value: quoted, or hex when it has a space or quote.
 std::string audit_value(const std::string& v) {
@@ -66,7 +58,7 @@ BOOST_AUTO_TEST_SUITE(high_risk_syscall)
 BOOST_AUTO_TEST_CASE(ptrace_in_a_container_raises_with_evidence) {
   HighRiskSyscallDetector d;
   auto c = container();
-  auto ev = event(syscall_record("1", 101, "helper", "/helper", kHighRiskSyscallKey));
+  auto ev = one_event(syscall_record("1", 101, "helper", "/helper", kHighRiskSyscallKey));
   auto alarms = run(d, ev, &c);
   BOOST_REQUIRE_EQUAL(alarms.size(), 1u);
   const auto& a = alarms[0];
@@ -88,7 +80,7 @@ BOOST_AUTO_TEST_CASE(i386_calls_are_named_by_their_own_table) {
   HighRiskSyscallDetector d;
   auto c = container();
   // i386: 26 is ptrace (x86_64's 26 is msync)
-  auto ev = event("type=SYSCALL msg=audit(1764175801.100:2): arch=40000003 syscall=26 success=yes exit=0 a0=10 "
+  auto ev = one_event("type=SYSCALL msg=audit(1764175801.100:2): arch=40000003 syscall=26 success=yes exit=0 a0=10 "
                   "a1=1 a2=0 a3=0 items=0 ppid=1 pid=5 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 "
                   "fsgid=0 tty=(none) ses=1 comm=\"h32\" exe=\"/h32\" key=\"cshield.high_risk_syscall\"\n");
   auto alarms = run(d, ev, &c);
@@ -98,7 +90,7 @@ BOOST_AUTO_TEST_CASE(i386_calls_are_named_by_their_own_table) {
 
 BOOST_AUTO_TEST_CASE(host_processes_raise_nothing) {
   HighRiskSyscallDetector d;
-  auto ev = event(syscall_record("3", 308, "nsenter", "/usr/bin/nsenter", kHighRiskSyscallKey));
+  auto ev = one_event(syscall_record("3", 308, "nsenter", "/usr/bin/nsenter", kHighRiskSyscallKey));
   BOOST_TEST(run(d, ev, nullptr).empty());
 }
 
@@ -112,7 +104,7 @@ BOOST_AUTO_TEST_CASE(the_runtime_own_setns_during_exec_raises_nothing) {
            {"crun", "/usr/bin/crun"},
            {"conmon", "/usr/bin/conmon"},
            {"containerd-shim", "/usr/bin/containerd-shim-runc-v2"}}) {
-    auto ev = event(syscall_record("4", 308, comm, exe, kHighRiskSyscallKey));
+    auto ev = one_event(syscall_record("4", 308, comm, exe, kHighRiskSyscallKey));
     BOOST_TEST_CONTEXT(comm) { BOOST_TEST(run(d, ev, &c).empty()); }
   }
 }
@@ -120,29 +112,29 @@ BOOST_AUTO_TEST_CASE(the_runtime_own_setns_during_exec_raises_nothing) {
 BOOST_AUTO_TEST_CASE(a_renamed_process_is_not_taken_for_the_runtime) {
   HighRiskSyscallDetector d;
   auto c = container();
-  auto ev = event(syscall_record("5", 308, "runc:[1:CHILD]", "/tmp/evil", kHighRiskSyscallKey));
+  auto ev = one_event(syscall_record("5", 308, "runc:[1:CHILD]", "/tmp/evil", kHighRiskSyscallKey));
   BOOST_TEST(run(d, ev, &c).size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(syscalls_off_the_list_raise_nothing) {
   HighRiskSyscallDetector d({"ptrace"});
   auto c = container();
-  BOOST_TEST(run(d, event(syscall_record("6", 308, "x", "/x", kHighRiskSyscallKey)), &c).empty());  // setns
-  BOOST_TEST(run(d, event(syscall_record("7", 0, "x", "/x", kHighRiskSyscallKey)), &c).empty());  // read
+  BOOST_TEST(run(d, one_event(syscall_record("6", 308, "x", "/x", kHighRiskSyscallKey)), &c).empty());  // setns
+  BOOST_TEST(run(d, one_event(syscall_record("7", 0, "x", "/x", kHighRiskSyscallKey)), &c).empty());  // read
 }
 
 BOOST_AUTO_TEST_CASE(listed_calls_logged_by_other_rules_count_too) {
   // auditd's own rules beside cshield, or a replayed log of another rule set.
   HighRiskSyscallDetector d;
   auto c = container();
-  BOOST_TEST(run(d, event(syscall_record("7", 101, "x", "/x", "someone-else")), &c).size() == 1u);
-  BOOST_TEST(run(d, event(syscall_record("8", 101, "x", "/x", "")), &c).size() == 1u);
+  BOOST_TEST(run(d, one_event(syscall_record("7", 101, "x", "/x", "someone-else")), &c).size() == 1u);
+  BOOST_TEST(run(d, one_event(syscall_record("8", 101, "x", "/x", "")), &c).size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_seccomp_refusal_that_was_logged_raises_blocked) {
   HighRiskSyscallDetector d;
   auto c = container();
-  auto ev = event("type=SECCOMP msg=audit(1764175801.100:9): auid=4294967295 uid=0 gid=0 ses=4294967295 "
+  auto ev = one_event("type=SECCOMP msg=audit(1764175801.100:9): auid=4294967295 uid=0 gid=0 ses=4294967295 "
                   "subj=unconfined pid=4242 comm=\"helper\" exe=\"/helper\" sig=0 arch=c000003e syscall=308 "
                   "compat=0 ip=0x7f00 code=0x50000\n");
   auto alarms = run(d, ev, &c);
@@ -155,7 +147,7 @@ BOOST_AUTO_TEST_CASE(a_seccomp_refusal_that_was_logged_raises_blocked) {
 BOOST_AUTO_TEST_CASE(a_seccomp_log_action_is_left_to_the_syscall_rule) {
   HighRiskSyscallDetector d;
   auto c = container();
-  auto ev = event("type=SECCOMP msg=audit(1764175801.100:10): auid=4294967295 uid=0 gid=0 ses=4294967295 "
+  auto ev = one_event("type=SECCOMP msg=audit(1764175801.100:10): auid=4294967295 uid=0 gid=0 ses=4294967295 "
                   "subj=unconfined pid=4242 comm=\"helper\" exe=\"/helper\" sig=0 arch=c000003e syscall=308 "
                   "compat=0 ip=0x7f00 code=0x7ffc0000\n");
   BOOST_TEST(run(d, ev, &c).empty());
@@ -187,7 +179,7 @@ std::string open_shadow(const std::string& serial, const std::string& name, cons
 BOOST_AUTO_TEST_CASE(reading_a_mapped_host_shadow_raises_with_both_names) {
   FileEscapeDetector d;
   auto c = container();
-  auto alarms = run(d, event(open_shadow("20", "/hostetc/shadow", "0")), &c);
+  auto alarms = run(d, one_event(open_shadow("20", "/hostetc/shadow", "0")), &c);
   BOOST_REQUIRE_EQUAL(alarms.size(), 1u);
   const auto& a = alarms[0];
   BOOST_TEST(a.type == "file_escape");
@@ -203,7 +195,7 @@ BOOST_AUTO_TEST_CASE(reading_a_mapped_host_shadow_raises_with_both_names) {
 BOOST_AUTO_TEST_CASE(relative_names_are_made_absolute_with_the_cwd) {
   FileEscapeDetector d;
   auto c = container();
-  auto alarms = run(d, event(open_shadow("21", "shadow", "0")), &c);
+  auto alarms = run(d, one_event(open_shadow("21", "shadow", "0")), &c);
   BOOST_REQUIRE_EQUAL(alarms.size(), 1u);
   BOOST_TEST(alarms[0].path.value() == "/tmp/shadow");
 }
@@ -211,7 +203,7 @@ BOOST_AUTO_TEST_CASE(relative_names_are_made_absolute_with_the_cwd) {
 BOOST_AUTO_TEST_CASE(open_for_write_is_a_write) {
   FileEscapeDetector d;
   auto c = container();
-  auto alarms = run(d, event(open_shadow("22", "/hostetc/shadow", "241")), &c);  // O_WRONLY|O_CREAT|O_TRUNC
+  auto alarms = run(d, one_event(open_shadow("22", "/hostetc/shadow", "241")), &c);  // O_WRONLY|O_CREAT|O_TRUNC
   BOOST_REQUIRE_EQUAL(alarms.size(), 1u);
   BOOST_TEST(alarms[0].subtype == "write");
 }
@@ -219,9 +211,9 @@ BOOST_AUTO_TEST_CASE(open_for_write_is_a_write) {
 BOOST_AUTO_TEST_CASE(host_processes_and_runtime_managed_files_raise_nothing) {
   FileEscapeDetector d;
   auto c = container();
-  BOOST_TEST(run(d, event(open_shadow("23", "/etc/shadow", "0")), nullptr).empty());
-  BOOST_TEST(run(d, event(open_shadow("24", "/etc/hosts", "0", "cshield.file_escape:/etc/hosts")), &c).empty());
-  BOOST_TEST(run(d, event(open_shadow("25", "/etc/shadow", "0", "other")), &c).empty());
+  BOOST_TEST(run(d, one_event(open_shadow("23", "/etc/shadow", "0")), nullptr).empty());
+  BOOST_TEST(run(d, one_event(open_shadow("24", "/etc/hosts", "0", "cshield.file_escape:/etc/hosts")), &c).empty());
+  BOOST_TEST(run(d, one_event(open_shadow("25", "/etc/shadow", "0", "other")), &c).empty());
 }
 
 BOOST_AUTO_TEST_CASE(watches_for_every_listed_path_and_never_runtime_managed_files) {

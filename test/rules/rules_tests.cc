@@ -7,30 +7,14 @@
 #include "rules/rule_codec.h"
 #include "rules/rule_manager.h"
 #include "rules/rule_set.h"
+#include "rules/rule_builders.h"
 
 using namespace cshield;
 using cshield::testing::FakeAuditControl;
+using cshield::testing::syscall_rule;
+using cshield::testing::watch_rule;
 
 namespace {
-
-AuditRule syscall_rule(std::vector<std::string> syscalls, std::string key, std::string arch = "",
-                       std::vector<std::string> fields = {}) {
-  AuditRule rule;
-  rule.arch = std::move(arch);
-  rule.syscalls = std::move(syscalls);
-  rule.fields = std::move(fields);
-  rule.key = std::move(key);
-  return rule;
-}
-
-AuditRule watch_rule(std::string path, std::string perms, std::string key) {
-  AuditRule rule;
-  rule.kind = AuditRule::Kind::kWatch;
-  rule.path = std::move(path);
-  rule.perms = std::move(perms);
-  rule.key = std::move(key);
-  return rule;
-}
 
 AuditRule round_trip(const AuditRule& rule) {
   std::string error;
