@@ -232,7 +232,8 @@ void Runtime::pipeline_loop() {
   ContainerResolver resolver(files, &docker, &counters_);
   pipeline_ = std::make_unique<Pipeline>(
       detectors_, [&](ProcessInfo& p) { return resolver.resolve(p); }, *store_writer_, counters_);
-  EventAssembler assembler([&](AuditEvent&& e) { pipeline_->on_event(e); }, &counters_);
+  EventAssembler assembler([&](AuditEvent&& e) { pipeline_->on_event(e); }, &counters_,
+                           [&](const AuditEvent& skeleton) { return pipeline_->interested(skeleton); });
   auto next_age = std::chrono::steady_clock::now();
   while (true) {
     auto chunk = records_.pop_for(std::chrono::milliseconds(250));

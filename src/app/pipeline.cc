@@ -25,6 +25,17 @@ std::shared_ptr<const DetectorSet> Pipeline::detectors() const {
   return detectors_;
 }
 
+bool Pipeline::interested(const AuditEvent& skeleton) const noexcept {
+  try {
+    const auto set = detectors();
+    for (const auto& d : set->detectors)
+      if (d->wants(skeleton)) return true;
+  } catch (...) {
+    return true;  // undecided: let on_event() see it whole
+  }
+  return false;
+}
+
 void Pipeline::on_event(const AuditEvent& event) noexcept {
   try {
     const auto set = detectors();

@@ -25,6 +25,9 @@ class Pipeline {
   Pipeline(std::shared_ptr<const DetectorSet> detectors, Resolve resolve, AlarmSink& sink, Counters& counters);
 
   void on_event(const AuditEvent& event) noexcept;
+  // Whether any detector wants the event; fit for EventAssembler::Interest
+  // (skeleton events). Any thread.
+  bool interested(const AuditEvent& skeleton) const noexcept;
   void set_detectors(std::shared_ptr<const DetectorSet> detectors);
 
  private:

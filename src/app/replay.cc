@@ -134,7 +134,8 @@ int run_replay(const std::vector<std::string>& args, std::ostream& out, std::ost
   }
   PrintingSink sink(out, json, quiet);
   Pipeline pipeline(build_detectors(config), resolve, sink, counters);
-  EventAssembler assembler([&](AuditEvent&& e) { pipeline.on_event(e); }, &counters);
+  EventAssembler assembler([&](AuditEvent&& e) { pipeline.on_event(e); }, &counters,
+                           [&](const AuditEvent& skeleton) { return pipeline.interested(skeleton); });
 
   const auto start = std::chrono::steady_clock::now();
   std::string chunk;

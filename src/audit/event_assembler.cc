@@ -1,5 +1,7 @@
 #include "audit/event_assembler.h"
 
+#include "audit/field_text.h"
+
 #include <auparse.h>
 
 #include <algorithm>
@@ -10,29 +12,14 @@ namespace cshield {
 
 namespace {
 
-// Field types whose interpreted form is what a reader wants: decoded
-// strings, syscall and arch names. Ids, exits and arguments stay raw.
-bool interpret(int field_type) {
-  switch (field_type) {
-    case AUPARSE_TYPE_SYSCALL:
-    case AUPARSE_TYPE_ARCH:
-    case AUPARSE_TYPE_ESCAPED:
-    case AUPARSE_TYPE_ESCAPED_KEY:
-    case AUPARSE_TYPE_ESCAPED_FILE:
-    case AUPARSE_TYPE_PROCTITLE:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // A serial this far below the highest seen means the counter restarted
 // (reboot, replay of another log): start afresh instead of counting a gap.
 constexpr std::uint64_t kSerialRestart = 1000000;
 
 }  // namespace
 
-EventAssembler::EventAssembler(Handler handler, Counters* counters) : handler_(std::move(handler)) {
+EventAssembler::EventAssembler(Handler handler, Counters* counters, Interest interest)
+    : handler_(std::move(handler)), interest_(std::move(interest)) {
   au_ = auparse_init(AUSOURCE_FEED, nullptr);
   if (!au_) throw std::runtime_error("auparse_init failed");
   auparse_set_escape_mode(au_, AUPARSE_ESC_RAW);
@@ -42,7 +29,7 @@ EventAssembler::EventAssembler(Handler handler, Counters* counters) : handler_(s
     records_counter_ = &counters->counter("audit.records", "audit records in assembled events");
     malformed_ = &counters->counter("audit.malformed", "text that could not be read as an audit record");
     handler_errors_ = &counters->counter("audit.handler_errors", "events whose processing threw");
-    gaps_counter_ = &counters->counter("audit.serial_gaps", "audit serials missing between assembled events (lost or never delivered)");
+    gaps_counter_ = &counters->counter("audit.serial_gaps", "audit serials skipped between assembled events: an upper bound on loss, since the kernel also skips serials of events it does not log (kernel.lost is the loss count)");
   }
 }
 
@@ -126,46 +113,80 @@ void EventAssembler::account_serial(std::uint64_t serial) {
   if (gaps_counter_ && gaps_ != gaps_before) gaps_counter_->set(gaps_);
 }
 
+namespace {
+
+// The fields of SYSCALL and SECCOMP records that a skeleton carries.
+bool skeleton_field(std::string_view name) {
+  return name == "syscall" || name == "arch" || name == "key" || name == "exe" || name == "comm" ||
+         name == "success" || name == "exit";
+}
+
+}  // namespace
+
+// Reads the current auparse event into `ev`. With `skeleton`, only record
+// types and the skeleton fields of SYSCALL/SECCOMP records (see the header).
+// Returns the number of records.
+std::size_t EventAssembler::read_event(auparse_state_t* au, AuditEvent& ev, bool skeleton) {
+  if (auparse_first_record(au) <= 0) return 0;
+  do {
+    AuditRecord record;
+    record.type = auparse_get_type(au);
+    if (record.type == rec::kEoe) continue;  // a terminator, not content
+    if (record.type <= 0) {                  // text auparse could not read as a record
+      if (!skeleton && malformed_) malformed_->add();
+      continue;
+    }
+    const bool with_fields = !skeleton || record.type == rec::kSyscall || record.type == rec::kSeccomp;
+    if (with_fields) {
+      if (const char* n = auparse_get_type_name(au)) record.type_name = n;
+      if (!skeleton) record.fields.reserve(auparse_get_num_fields(au));
+      if (auparse_first_field(au) > 0) {
+        do {
+          const char* name = auparse_get_field_name(au);
+          if (!name || (skeleton && !skeleton_field(name))) continue;
+          const char* raw = auparse_get_field_str(au);
+          AuditField f{name, raw ? raw : "", {}};
+          if (f.name == "syscall" || f.name == "arch") {
+            // Names from the arch-specific tables: auparse's.
+            const char* text = auparse_interpret_field(au);
+            f.text = text ? text : f.raw;
+          } else {
+            f.text = field_text(record.type, f.name, f.raw);
+          }
+          record.fields.push_back(std::move(f));
+        } while (auparse_next_field(au) > 0);
+      }
+    }
+    ev.records.push_back(std::move(record));
+  } while (auparse_next_record(au) > 0);
+  return ev.records.size();
+}
+
 void EventAssembler::deliver(auparse_state_t* au) {
   AuditEvent ev;
   if (const au_event_t* ts = auparse_get_timestamp(au)) {
     ev.serial = ts->serial;
     ev.time_ms = static_cast<std::int64_t>(ts->sec) * 1000 + ts->milli;
   }
-  if (auparse_first_record(au) > 0) {
-    do {
-      AuditRecord record;
-      record.type = auparse_get_type(au);
-      if (record.type == rec::kEoe) continue;  // a terminator, not content
-      if (record.type <= 0) {                  // text auparse could not read as a record
-        if (malformed_) malformed_->add();
-        continue;
-      }
-      if (const char* n = auparse_get_type_name(au)) record.type_name = n;
-      if (auparse_first_field(au) > 0) {
-        do {
-          const char* name = auparse_get_field_name(au);
-          const char* raw = auparse_get_field_str(au);
-          if (!name) continue;
-          AuditField f{name, raw ? raw : "", {}};
-          if (interpret(auparse_get_field_type(au))) {
-            const char* text = auparse_interpret_field(au);
-            f.text = text ? text : f.raw;
-          } else {
-            f.text = f.raw;
-          }
-          record.fields.push_back(std::move(f));
-        } while (auparse_next_field(au) > 0);
-      }
-      ev.records.push_back(std::move(record));
-    } while (auparse_next_record(au) > 0);
+  bool wanted = true;
+  if (interest_) {
+    // Most events concern no detector: decide on a skeleton before paying
+    // for every field.
+    if (read_event(au, ev, true) == 0) return;
+    wanted = interest_(ev);
+    if (wanted) {
+      ev.records.clear();
+      read_event(au, ev, false);
+    }
+  } else if (read_event(au, ev, false) == 0) {
+    return;
   }
-  if (ev.records.empty()) return;
   ++events_;
   records_ += ev.records.size();
   if (events_counter_) events_counter_->add();
   if (records_counter_) records_counter_->add(ev.records.size());
   account_serial(ev.serial);
+  if (!wanted) return;
   try {
     handler_(std::move(ev));
   } catch (...) {
@@ -174,5 +195,6 @@ void EventAssembler::deliver(auparse_state_t* au) {
     if (handler_errors_) handler_errors_->add();
   }
 }
+
 
 }  // namespace cshield

@@ -5,6 +5,8 @@
 // timeout, 2 s by default) or flushed (flush(): end of input).
 // Loss accounting: serial gaps between delivered events (out-of-order
 // arrivals that fill a gap are credited back), resets on a serial restart.
+// A gap is not proof of loss: the kernel also skips serials of events its
+// rules end up not logging; its own lost counter is the authority.
 // Single-threaded: one assembler belongs to the pipeline thread.
 #pragma once
 
@@ -24,10 +26,15 @@ namespace cshield {
 class EventAssembler {
  public:
   using Handler = std::function<void(AuditEvent&&)>;
+  // Decides from a skeleton whether an event is worth reading whole. The
+  // skeleton has every record's type, and of SYSCALL and SECCOMP records
+  // only the fields syscall, arch, key, exe, comm, success and exit.
+  using Interest = std::function<bool(const AuditEvent& skeleton)>;
 
-  // `handler` is called synchronously from feed()/age_out()/flush().
-  // `counters` may be null.
-  EventAssembler(Handler handler, Counters* counters);
+  // `handler` is called synchronously from feed()/age_out()/flush() with
+  // every event, or, given `interest`, with the events it wants (the others
+  // are still counted). `counters` may be null.
+  EventAssembler(Handler handler, Counters* counters, Interest interest = nullptr);
   ~EventAssembler();
   EventAssembler(const EventAssembler&) = delete;
   EventAssembler& operator=(const EventAssembler&) = delete;
@@ -46,9 +53,11 @@ class EventAssembler {
  private:
   static void on_event(auparse_state_t* au, auparse_cb_event_t cb_type, void* self);
   void deliver(auparse_state_t* au);
+  std::size_t read_event(auparse_state_t* au, AuditEvent& ev, bool skeleton);
   void account_serial(std::uint64_t serial);
 
   Handler handler_;
+  Interest interest_;
   auparse_state_t* au_ = nullptr;
   std::uint64_t events_ = 0, records_ = 0, gaps_ = 0;
   std::uint64_t highest_serial_ = 0;

@@ -27,8 +27,11 @@ class Detector {
   virtual std::string_view type() const = 0;
   // Kernel audit rules it needs; every key starts with kRuleKeyPrefix.
   virtual std::vector<AuditRule> rules() const = 0;
-  // Cheap pre-filter on the bare event, before enrichment: true if evaluate()
-  // may raise something for it (typically: the key is one of its own).
+  // Cheap pre-filter, before enrichment: true if evaluate() may raise
+  // something for the event (typically: the key is one of its own). It may
+  // be given a skeleton event (EventAssembler::Interest): every record's
+  // type, and of SYSCALL and SECCOMP records only the fields syscall, arch,
+  // key, exe, comm, success and exit. Decide from those alone.
   virtual bool wants(const AuditEvent& event) const = 0;
   // Appends alarms to `out`: type, subtype, name, syscall, path, evidence and
   // description. The pipeline then fills in what every alarm shares:

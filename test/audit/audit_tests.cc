@@ -204,3 +204,33 @@ BOOST_AUTO_TEST_CASE(lines_that_are_not_records_are_skipped_and_counted) {
     }
   }
 }
+
+BOOST_AUTO_TEST_CASE(an_interest_sees_skeletons_and_only_wanted_events_arrive_whole) {
+  std::vector<AuditEvent> delivered;
+  std::vector<AuditEvent> skeletons;
+  Counters c;
+  EventAssembler a([&](AuditEvent&& e) { delivered.push_back(std::move(e)); }, &c,
+                   [&](const AuditEvent& s) {
+                     skeletons.push_back(s);
+                     return s.key() == "cshield.file_escape:/etc/shadow";
+                   });
+  a.feed(slurp(data("interleaved.log")));
+  a.flush();
+  BOOST_REQUIRE_EQUAL(skeletons.size(), 2u);
+  for (const auto& s : skeletons) {
+    const auto* sys = s.syscall();
+    BOOST_REQUIRE(sys);
+    BOOST_TEST(sys->field("key"));
+    BOOST_TEST(sys->field("syscall"));
+    BOOST_TEST(sys->field("exe"));
+    BOOST_TEST(!sys->field("ppid"));  // not a skeleton field
+    for (const auto& r : s.records)
+      if (r.type != rec::kSyscall) BOOST_TEST(r.fields.empty());
+  }
+  BOOST_REQUIRE_EQUAL(delivered.size(), 1u);
+  BOOST_TEST(delivered[0].serial == 501u);
+  BOOST_TEST(delivered[0].records.size() == 4u);
+  BOOST_TEST(delivered[0].syscall()->text("ppid").value() == "4200");  // whole
+  BOOST_TEST(delivered[0].first(rec::kPath)->text("name").value() == "/hostetc/shadow");
+  BOOST_TEST(a.events() == 2u);  // both counted
+}
