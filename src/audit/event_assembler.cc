@@ -1,6 +1,7 @@
 #include "audit/event_assembler.h"
 
 #include "audit/field_text.h"
+#include "core/time_format.h"
 
 #include <auparse.h>
 
@@ -166,7 +167,10 @@ void EventAssembler::deliver(auparse_state_t* au) {
   AuditEvent ev;
   if (const au_event_t* ts = auparse_get_timestamp(au)) {
     ev.serial = ts->serial;
-    ev.time_ms = static_cast<std::int64_t>(ts->sec) * 1000 + ts->milli;
+    // A record's own timestamp, bounded: a forged or corrupt one cannot overflow.
+    const auto sec = static_cast<std::int64_t>(ts->sec);
+    ev.time_ms = sec < 0 || sec > kMaxTimeMs / 1000 ? clamp_time_ms(sec < 0 ? 0 : kMaxTimeMs)
+                                                    : sec * 1000 + static_cast<std::int64_t>(ts->milli % 1000);
   }
   bool wanted = true;
   if (interest_) {

@@ -12,7 +12,10 @@ std::int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+std::int64_t clamp_time_ms(std::int64_t ms) { return ms < 0 ? 0 : (ms > kMaxTimeMs ? kMaxTimeMs : ms); }
+
 std::string format_rfc3339_ms(std::int64_t epoch_ms) {
+  epoch_ms = clamp_time_ms(epoch_ms);
   std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
   int ms = static_cast<int>(epoch_ms % 1000);
   if (ms < 0) {
@@ -34,8 +37,10 @@ std::optional<std::int64_t> parse_time_ms(std::string_view text) {
   {
     char* end = nullptr;
     double v = std::strtod(s.c_str(), &end);
-    if (end && *end == '\0' && s.find_first_not_of("0123456789.") == std::string::npos)
+    if (end && *end == '\0' && s.find_first_not_of("0123456789.") == std::string::npos) {
+      if (!(v >= 0 && v * 1000.0 <= static_cast<double>(kMaxTimeMs))) return std::nullopt;
       return static_cast<std::int64_t>(v * 1000.0);
+    }
   }
   int Y, M, D, h, m, sec;
   int consumed = 0;

@@ -9,6 +9,7 @@
 
 #include "audit/event_assembler.h"
 #include "core/counters.h"
+#include "core/time_format.h"
 
 using namespace cshield;
 namespace fs = std::filesystem;
@@ -233,4 +234,14 @@ BOOST_AUTO_TEST_CASE(an_interest_sees_skeletons_and_only_wanted_events_arrive_wh
   BOOST_TEST(delivered[0].syscall()->text("ppid").value() == "4200");  // whole
   BOOST_TEST(delivered[0].first(rec::kPath)->text("name").value() == "/hostetc/shadow");
   BOOST_TEST(a.events() == 2u);  // both counted
+}
+
+BOOST_AUTO_TEST_CASE(a_forged_timestamp_is_bounded) {
+  // Found by fuzz_assembler: seconds * 1000 overflowed.
+  auto evs = assemble(
+      "type=SYSCALL msg=audit(176417584294967295.100:7): arch=c000003e syscall=101 success=yes exit=0 a0=0 a1=0 "
+      "a2=0 a3=0 items=0 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) "
+      "ses=1 comm=\"x\" exe=\"/x\" key=\"k\"\n");
+  BOOST_REQUIRE_EQUAL(evs.size(), 1u);
+  BOOST_TEST(evs[0].time_ms == kMaxTimeMs);
 }

@@ -19,6 +19,10 @@ BOOST_AUTO_TEST_CASE(time_round_trip) {
   BOOST_TEST(*parse_time_ms("1764175801") == 1764175801000);
   BOOST_TEST(!parse_time_ms("yesterday"));
   BOOST_TEST(!parse_time_ms("2025-11-26T16:50:01"));  // no zone: ambiguous
+  // Found by fuzz_api: a huge epoch overflowed the conversion.
+  BOOST_TEST(!parse_time_ms("17700000000000000000000000000"));
+  BOOST_TEST(format_rfc3339_ms(INT64_MAX) == "9999-12-31T23:59:59.999Z");
+  BOOST_TEST(format_rfc3339_ms(-5) == "1970-01-01T00:00:00.000Z");
 }
 
 BOOST_AUTO_TEST_CASE(queue_drops_when_full_and_drains_after_close) {

@@ -1,0 +1,38 @@
+// Arbitrary bytes as audit text through the whole per-event path: assembly
+// (auparse feed, in two chunks split where the input says), the skeleton
+// pre-filter, every detector, alarm construction. Processes are judged as in
+// an unknown container so the detectors run to the end.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "app/config.h"
+#include "app/detector_set.h"
+#include "app/pipeline.h"
+#include "audit/event_assembler.h"
+
+namespace {
+
+struct NullSink : cshield::AlarmSink {
+  void publish(const cshield::Alarm&) override {}
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace cshield;
+  static const auto detectors = build_detectors(Config{});
+  Counters counters;
+  NullSink sink;
+  Pipeline pipeline(detectors, [](ProcessInfo&) -> std::optional<ContainerInfo> { return ContainerInfo{}; }, sink,
+                    counters);
+  EventAssembler assembler([&](AuditEvent&& e) { pipeline.on_event(e); }, &counters,
+                           [&](const AuditEvent& s) { return pipeline.interested(s); });
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const std::size_t split = size ? data[0] % size : 0;
+  assembler.feed(text.substr(0, split));
+  assembler.feed(text.substr(split));
+  assembler.age_out();
+  assembler.flush();
+  return 0;
+}
