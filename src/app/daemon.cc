@@ -99,6 +99,8 @@ class Runtime {
   bool open_store();
   bool start_source();
   void load_rules();
+  void remember_found_status();
+  std::string found_status_path() const;
   void reader_loop();
   void pipeline_loop();
   void poll_kernel();
@@ -166,6 +168,7 @@ bool Runtime::start_source() {
       log_error("cannot read the kernel's audit status: " + r.error());
       return false;
     }
+    remember_found_status();
     NetlinkSourceOptions o;
     o.backlog_limit = config_.audit.backlog_limit;
     o.backlog_wait_time = config_.audit.backlog_wait_time;
@@ -201,6 +204,28 @@ bool Runtime::start_source() {
   log_info("reading audit records in " + mode_ + " mode");
   return true;
 }
+
+// The audit status cshieldd found is kept beside the database until a clean
+// stop restores it, so a run after a crash (kill -9, power loss) restores
+// what the crashed run found, not the crashed run's own settings.
+void Runtime::remember_found_status() {
+  const std::string path = found_status_path();
+  std::ifstream in(path);
+  AuditStatus earlier;
+  if (in >> earlier.enabled >> earlier.backlog_limit >> earlier.backlog_wait_time) {
+    status_guard_->adopt(earlier);
+    log_warn("an earlier cshieldd did not stop cleanly; on stop the audit status it found is restored (enabled " +
+             std::to_string(earlier.enabled) + ", backlog_limit " + std::to_string(earlier.backlog_limit) +
+             ", backlog_wait_time " + std::to_string(earlier.backlog_wait_time) + ")");
+    return;
+  }
+  const AuditStatus& found = status_guard_->saved();
+  std::ofstream out(path, std::ios::trunc);
+  out << found.enabled << " " << found.backlog_limit << " " << found.backlog_wait_time << "\n";
+  if (!out) log_warn("cannot write " + path + ": after a crash the audit status could not be restored");
+}
+
+std::string Runtime::found_status_path() const { return config_.storage.database + ".audit-status"; }
 
 void Runtime::load_rules() {
   rules_ = std::make_unique<RuleManager>(control_);
@@ -334,7 +359,10 @@ void Runtime::shutdown() {
     if (auto r = rules_->remove_all(); !r.ok()) log_error("removing audit rules: " + r.error());
   }
   if (status_guard_) {
-    if (auto r = status_guard_->restore(); !r.ok()) log_error("restoring the audit status: " + r.error());
+    if (auto r = status_guard_->restore(); !r.ok())
+      log_error("restoring the audit status: " + r.error());
+    else
+      ::unlink(found_status_path().c_str());
   }
   if (source_) source_->stop();
   if (reader_.joinable()) reader_.join();

@@ -28,6 +28,13 @@ Result AuditStatusGuard::save() {
   return r;
 }
 
+void AuditStatusGuard::adopt(const AuditStatus& earlier) {
+  saved_.enabled = earlier.enabled;
+  saved_.backlog_limit = earlier.backlog_limit;
+  saved_.backlog_wait_time = earlier.backlog_wait_time;
+  pending_ = true;
+}
+
 Result AuditStatusGuard::restore() {
   if (!pending_) return Result::success();
   pending_ = false;

@@ -46,6 +46,9 @@ class AuditStatusGuard {
   AuditStatusGuard& operator=(const AuditStatusGuard&) = delete;
 
   Result save();
+  // Takes `earlier` as the status to restore instead of what save() read:
+  // what an earlier run that did not stop cleanly had found.
+  void adopt(const AuditStatus& earlier);
   Result restore();
   const AuditStatus& saved() const { return saved_; }
 

@@ -111,7 +111,7 @@ void Daemon::start() {
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
-    int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
     const std::string bin = cshieldd_binary();
@@ -144,6 +144,15 @@ int Daemon::stop() {
   pid_ = -1;
   return exited && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
+
+void Daemon::kill_hard() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+std::string Daemon::database() const { return dir_.path() + "/alarms.db"; }
 
 std::string Daemon::log() const { return read_file(log_); }
 

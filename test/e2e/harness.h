@@ -54,6 +54,9 @@ class Daemon {
   void start();
   // SIGTERM and wait; returns the exit status.
   int stop();
+  // SIGKILL and reap: a crash. start() may be called again (same config and database).
+  void kill_hard();
+  std::string database() const;
   bool running() const { return pid_ > 0; }
 
   // GET over the Unix socket; parsed JSON object (throws on transport errors).

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstddef>
+#include <cstdlib>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,8 +15,11 @@ namespace {
 
 cshield::SqliteStore& store() {
   static std::unique_ptr<cshield::SqliteStore> s = [] {
-    const std::string path = "/tmp/cshield-fuzz-api-" + std::to_string(::getpid()) + ".db";
+    static const std::string path = "/tmp/cshield-fuzz-api-" + std::to_string(::getpid()) + ".db";
     ::unlink(path.c_str());
+    std::atexit([] {
+      for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
+    });
     auto st = std::make_unique<cshield::SqliteStore>(path, cshield::StoreOptions{});
     std::vector<cshield::Alarm> seed;
     for (int i = 0; i < 20; ++i) {
