@@ -1,5 +1,6 @@
 #include "api/api_server.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,11 +11,13 @@
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/ThreadPool.h>
 
 #include "api/api_error.h"
 #include "api/api_listeners.h"
+#include "api/peer_credentials.h"
 
 namespace cshield {
 
@@ -70,12 +73,31 @@ void send(HTTPServerResponse& response, const ApiResponse& r) {
   response.send() << r.body;
 }
 
+// Whether the peer of a Unix-socket request may use the API (see
+// peer_credentials.h). Unknown credentials are refused.
+bool unix_peer_allowed(HTTPServerRequest& request, gid_t group) {
+  auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+  if (!impl) return false;
+  auto peer = peer_credentials(impl->socket().impl()->sockfd());
+  return peer && peer_may_use_api(*peer, group);
+}
+
 class RequestHandler : public Poco::Net::HTTPRequestHandler {
  public:
-  RequestHandler(const ApiRouter& router, const std::string* token) : router_(router), token_(token) {}
+  // `token` null: the Unix socket, where `socket_gid` names who may connect.
+  RequestHandler(const ApiRouter& router, const std::string* token, gid_t socket_gid)
+      : router_(router), token_(token), socket_gid_(socket_gid) {}
 
   void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
     try {
+      if (!token_ && !unix_peer_allowed(request, socket_gid_)) {
+        response.setKeepAlive(false);
+        ApiResponse r;
+        r.status = 403;
+        r.body = error_body(api_error(403, "this user may not use the cshield API: ask for membership of the socket's group"));
+        send(response, r);
+        return;
+      }
       if (token_ && !authorized(request, *token_)) {
         response.setKeepAlive(false);  // the unread body must not be taken for the next request
         ApiResponse r;
@@ -95,19 +117,22 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
 
  private:
   const ApiRouter& router_;
-  const std::string* token_;  // null: no authentication (the Unix socket)
+  const std::string* token_;  // null: no token (the Unix socket): peer credentials instead
+  gid_t socket_gid_;
 };
 
 class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  HandlerFactory(const ApiRouter& router, const std::string* token) : router_(router), token_(token) {}
+  HandlerFactory(const ApiRouter& router, const std::string* token, gid_t socket_gid = 0)
+      : router_(router), token_(token), socket_gid_(socket_gid) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
-    return new RequestHandler(router_, token_);
+    return new RequestHandler(router_, token_, socket_gid_);
   }
 
  private:
   const ApiRouter& router_;
   const std::string* token_;
+  gid_t socket_gid_;
 };
 
 Poco::Net::HTTPServerParams::Ptr server_params(int threads) {
@@ -151,7 +176,9 @@ bool ApiServer::start(std::string& error) {
   try {
     pool_ = std::make_unique<Poco::ThreadPool>(1, 2 * threads);
     if (unix_socket) {
-      unix_server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(router_, nullptr), *pool_,
+      struct stat st {};
+      const gid_t socket_gid = ::stat(options_.socket_path.c_str(), &st) == 0 ? st.st_gid : ::getegid();
+      unix_server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(router_, nullptr, socket_gid), *pool_,
                                                              *unix_socket, server_params(threads));
       unix_server_->start();
     }

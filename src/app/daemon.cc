@@ -62,6 +62,12 @@ constexpr std::size_t kRecordQueueChunks = 8192;
 bool load_or_create_token(const std::string& path, std::string& token, std::string& error) {
   std::ifstream in(path);
   if (in) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+      error = path + ": the API token file is readable by others (mode " + std::to_string((st.st_mode >> 6) & 7) +
+              std::to_string((st.st_mode >> 3) & 7) + std::to_string(st.st_mode & 7) + "); chmod 600 it";
+      return false;
+    }
     std::getline(in, token);
     while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
     if (token.size() < 16) {
