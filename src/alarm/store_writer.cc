@@ -1,6 +1,8 @@
 #include "alarm/store_writer.h"
 
+#include <algorithm>
 #include <iostream>
+#include <unordered_map>
 
 #include "core/time_format.h"
 
@@ -15,9 +17,10 @@ StoreWriter::StoreWriter(AlarmWriter& writer, Counters& counters, StoreWriterOpt
     : writer_(writer),
       options_(options),
       queue_(options.queue_capacity),
-      stored_(counters.counter("store.alarms_written", "alarms written to the store (folded repeats included)")),
+      stored_(counters.counter("store.alarms_written", "alarm rows written or folded into, after in-memory coalescing")),
       write_failures_(counters.counter("store.write_failures", "failed batch writes (retried)")),
-      retention_deleted_(counters.counter("store.retention_deleted", "alarms deleted by retention")) {
+      retention_deleted_(counters.counter("store.retention_deleted", "alarms deleted by retention")),
+      coalesced_(counters.counter("store.coalesced", "repeats folded in memory before reaching the store")) {
   counters.gauge_fn("queue.alarms.depth", "alarms waiting for the store", [this] { return queue_.size(); });
   counters.gauge_fn("queue.alarms.dropped", "alarms dropped because the store queue was full",
                     [this] { return queue_.dropped(); });
@@ -59,6 +62,35 @@ void StoreWriter::write_batch(std::vector<Alarm>& batch) {
   }
 }
 
+// Repeats within one batch fold here, before the store sees them: an alarm
+// storm costs one row update per batch, not one per event.
+void StoreWriter::coalesce(std::vector<Alarm>& batch) {
+  if (batch.size() < 2) return;
+  std::unordered_map<std::string, std::size_t> first;  // fold key -> index in `kept`
+  std::vector<Alarm> kept;
+  kept.reserve(batch.size());
+  for (auto& a : batch) {
+    auto [it, inserted] = first.emplace(a.fold_key(), kept.size());
+    if (inserted) {
+      kept.push_back(std::move(a));
+      continue;
+    }
+    Alarm& into = kept[it->second];
+    into.count += a.count;
+    into.first_seen_ms = std::min(into.first_seen_ms, a.first_seen_ms);
+    if (a.last_seen_ms >= into.last_seen_ms) {
+      // The latest occurrence's evidence and process describe the row best.
+      const auto first_seen = into.first_seen_ms;
+      const auto count = into.count;
+      into = std::move(a);
+      into.first_seen_ms = first_seen;
+      into.count = count;
+    }
+  }
+  coalesced_.add(batch.size() - kept.size());
+  batch.swap(kept);
+}
+
 void StoreWriter::run() {
   auto next_retention = std::chrono::steady_clock::now();
   std::vector<Alarm> batch;
@@ -67,6 +99,7 @@ void StoreWriter::run() {
     if (first) {
       batch.push_back(std::move(*first));
       queue_.drain(batch, options_.max_batch - 1);
+      coalesce(batch);
       write_batch(batch);
     } else if (stopping_ && queue_.size() == 0) {
       break;

@@ -1,6 +1,7 @@
 // The store's sink: publish() (pipeline thread) only enqueues into a bounded
 // queue that counts what it drops; a writer thread of its own drains it in
 // batches, one transaction each, and applies retention now and then.
+// Repeats within a batch (equal fold keys) are folded in memory first.
 // A batch that fails to write is retried with back-off while the queue
 // behind it keeps accepting (and, when full, counting drops), so a slow or
 // failing disk never blocks detection.
@@ -38,6 +39,7 @@ class StoreWriter : public AlarmSink {
  private:
   void run();
   void write_batch(std::vector<Alarm>& batch);
+  void coalesce(std::vector<Alarm>& batch);
 
   AlarmWriter& writer_;
   StoreWriterOptions options_;
@@ -47,6 +49,7 @@ class StoreWriter : public AlarmSink {
   Counter& stored_;
   Counter& write_failures_;
   Counter& retention_deleted_;
+  Counter& coalesced_;
 };
 
 }  // namespace cshield

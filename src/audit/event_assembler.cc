@@ -6,6 +6,7 @@
 #include <auparse.h>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -40,59 +41,102 @@ EventAssembler::~EventAssembler() {
 
 namespace {
 
-// Could this be the start of an audit record line? A line cut off by the end
-// of a chunk is given the benefit of the doubt.
-bool record_start(std::string_view rest) {
-  for (std::string_view prefix : {std::string_view("type="), std::string_view("node=")}) {
-    const std::size_t n = std::min(rest.size(), prefix.size());
-    if (rest.substr(0, n) == prefix.substr(0, n) && (n == prefix.size() || rest.find('\n') == std::string_view::npos))
-      return true;
-  }
-  return false;
+// Is this line an audit record ("type=..." or, from a multi-host log, "node=... type=...")?
+bool record_start(std::string_view line) {
+  return line.substr(0, 5) == "type=" || line.substr(0, 5) == "node=";
 }
 
 }  // namespace
 
 void EventAssembler::feed(std::string_view text) {
   if (text.empty()) return;
-  // Lines that are not records (comments, blank lines, garbage) never reach
-  // auparse: libauparse 3.0.9 leaks on some of them. Checking line starts is
-  // one memchr a line; the common all-records chunk is fed as it is.
-  bool clean = !dropping_line_;
-  for (std::size_t pos = 0, start = at_line_start_ ? 0 : std::string_view::npos; clean && pos < text.size();) {
-    if (start == pos && !record_start(text.substr(pos))) clean = false;
-    const std::size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) break;
-    pos = start = nl + 1;
+  // Only whole lines go on: a partial last line waits for the rest.
+  std::string joined;
+  if (!partial_line_.empty()) {
+    joined = std::move(partial_line_) + std::string(text);
+    partial_line_.clear();
+    text = joined;
   }
-  if (clean) {
-    auparse_feed(au_, text.data(), text.size());
-    at_line_start_ = text.back() == '\n';
+  const std::size_t last_newline = text.rfind('\n');
+  if (last_newline == std::string_view::npos) {
+    partial_line_.assign(text);
     return;
   }
-  std::string kept;
-  kept.reserve(text.size());
-  for (std::size_t pos = 0; pos < text.size();) {
-    const std::size_t nl = text.find('\n', pos);
-    const std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
-    const std::string_view segment = text.substr(pos, end - pos);
-    if (at_line_start_) {
-      dropping_line_ = !record_start(segment);
-      if (dropping_line_ && segment.find_first_not_of(" \t\r\n") != std::string_view::npos && malformed_)
-        malformed_->add();
+  partial_line_.assign(text.substr(last_newline + 1));
+  feed_lines(text.substr(0, last_newline + 1));
+}
+
+// Hands auparse whole lines in runs, with two amendments: lines that are
+// not records (comments, blank lines, garbage) never reach it (libauparse
+// 3.0.9 leaks on some of them), and an event that ended without an EOE
+// record gets one (see close_standalone_event()).
+void EventAssembler::feed_lines(std::string_view lines) {
+  std::size_t run = 0;  // start of the bytes not yet handed to auparse
+  auto hand_over = [&](std::size_t upto) {
+    if (upto > run) auparse_feed(au_, lines.data() + run, upto - run);
+    run = upto;
+  };
+  for (std::size_t pos = 0; pos < lines.size();) {
+    const std::size_t end = lines.find('\n', pos) + 1;
+    const std::string_view line = lines.substr(pos, end - pos);
+    if (!record_start(line)) {
+      hand_over(pos);
+      run = end;
+      if (line.find_first_not_of(" \t\r\n") != std::string_view::npos && malformed_) malformed_->add();
+    } else if (auto eoe = close_standalone_event(line)) {
+      hand_over(pos);
+      auparse_feed(au_, eoe->data(), eoe->size());
     }
-    if (!dropping_line_) kept.append(segment);
-    at_line_start_ = nl != std::string_view::npos;
-    if (at_line_start_) dropping_line_ = false;
     pos = end;
   }
-  if (!kept.empty()) auparse_feed(au_, kept.data(), kept.size());
+  hand_over(lines.size());
+  emit_ready();
+}
+
+// The kernel ends a syscall's event with an EOE record, but a record it
+// emits on its own (CONFIG_CHANGE of a rule change, USER_* messages, ...)
+// has none, and libauparse then holds it, and every event after it, until
+// it ages out (seconds). A record of another event arriving after a record
+// of an event that has shown no SYSCALL record means that event is over:
+// the EOE it lacks is returned, to be fed before `line`. Events of several
+// CPUs may interleave, so the last few events that did show a SYSCALL
+// record are remembered.
+std::optional<std::string> EventAssembler::close_standalone_event(std::string_view line) {
+  const std::size_t open = line.find("msg=audit(");
+  const std::size_t type_at = line.find("type=");
+  if (open == std::string_view::npos || type_at == std::string_view::npos || type_at > open) return std::nullopt;
+  const std::size_t close = line.find(')', open);
+  if (close == std::string_view::npos) return std::nullopt;
+  const std::string_view stamp = line.substr(open + 10, close - open - 10);
+  const std::string_view type = line.substr(type_at + 5, line.find(' ', type_at) - type_at - 5);
+  const bool syscall_event = type == "SYSCALL" || type == "EOE";
+  const std::size_t hash = std::hash<std::string_view>{}(stamp);
+  if (syscall_event && syscall_stamps_[(syscall_stamps_next_ + kRememberedSyscallEvents - 1) % kRememberedSyscallEvents] != hash) {
+    syscall_stamps_[syscall_stamps_next_] = hash;
+    syscall_stamps_next_ = (syscall_stamps_next_ + 1) % kRememberedSyscallEvents;
+  }
+  if (stamp == open_stamp_) return std::nullopt;
+  std::optional<std::string> eoe;
+  if (!open_stamp_.empty() &&
+      std::find(syscall_stamps_.begin(), syscall_stamps_.end(), open_hash_) == syscall_stamps_.end())
+    eoe = "type=EOE msg=audit(" + open_stamp_ + "): \n";
+  open_hash_ = hash;
+  open_stamp_.assign(stamp);
+  return eoe;
+}
+
+// libauparse 3.0.9 marks an event ready at its EOE but hands it out only at
+// the next feed: without this, the last event of a burst would wait for the
+// next record or the age-out (hundreds of milliseconds), long enough for a
+// short-lived process to be gone before its container is looked up.
+void EventAssembler::emit_ready() {
+  if (auparse_feed_has_ready_event(au_)) auparse_feed(au_, "", 0);
 }
 
 void EventAssembler::age_out() { auparse_feed_age_events(au_); }
 
 void EventAssembler::flush() {
-  if (!at_line_start_) feed("\n");  // a last record without its newline is still a record
+  if (!partial_line_.empty()) feed("\n");  // a last record without its newline is still a record
   auparse_flush_feed(au_);
 }
 

@@ -11,7 +11,10 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <functional>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/audit_event.h"
@@ -53,6 +56,9 @@ class EventAssembler {
  private:
   static void on_event(auparse_state_t* au, auparse_cb_event_t cb_type, void* self);
   void deliver(auparse_state_t* au);
+  void feed_lines(std::string_view lines);
+  void emit_ready();
+  std::optional<std::string> close_standalone_event(std::string_view line);
   std::size_t read_event(auparse_state_t* au, AuditEvent& ev, bool skeleton);
   void account_serial(std::uint64_t serial);
 
@@ -66,8 +72,13 @@ class EventAssembler {
   Counter* gaps_counter_ = nullptr;
   Counter* handler_errors_ = nullptr;
   Counter* malformed_ = nullptr;
-  bool at_line_start_ = true;   // the next byte fed starts a line
-  bool dropping_line_ = false;  // the current line is not a record and is being skipped
+  std::string partial_line_;  // the start of a line whose end has not been fed yet
+  static constexpr std::size_t kRememberedSyscallEvents = 64;
+  std::string open_stamp_;               // "sec.ms:serial" of the last record's event
+  std::size_t open_hash_ = 0;            // hash of open_stamp_
+  // Hashes of the stamps of recent events that showed a SYSCALL or EOE record (a ring).
+  std::array<std::size_t, kRememberedSyscallEvents> syscall_stamps_{};
+  std::size_t syscall_stamps_next_ = 0;
 };
 
 }  // namespace cshield

@@ -1,5 +1,7 @@
 #include "enrich/container_resolver.h"
 
+#include "enrich/runtime_process.h"
+
 #include <algorithm>
 #include <vector>
 
@@ -78,6 +80,24 @@ ContainerResolver::ContainerResolver(const FileReader& files, DockerClient* dock
       metadata_missing_(counter_or(counters, "enrich.metadata_missing",
                                    "container metadata reads that found no source", own_counters_[4])) {}
 
+namespace {
+
+// The kernel keeps a task's PROCTITLE from its first audited syscall, also
+// across execve: `runc init` running the container's program still reports
+// "runc init". A title whose program is neither the comm nor the exe is
+// taken as such a leftover.
+bool stale_title(const ProcessInfo& p) {
+  if (p.cmdline.empty() || p.comm.empty()) return false;
+  std::string_view first(p.cmdline);
+  first = first.substr(0, first.find(' '));
+  if (const auto slash = first.rfind('/'); slash != std::string_view::npos) first.remove_prefix(slash + 1);
+  std::string_view exe(p.exe);
+  if (const auto slash = exe.rfind('/'); slash != std::string_view::npos) exe.remove_prefix(slash + 1);
+  return first.substr(0, p.comm.size()) != p.comm && first != exe;
+}
+
+}  // namespace
+
 std::optional<ContainerInfo> ContainerResolver::resolve(ProcessInfo& p) noexcept {
   try {
     return resolve_unguarded(p);
@@ -92,6 +112,18 @@ std::optional<ContainerInfo> ContainerResolver::resolve_unguarded(ProcessInfo& p
     failures_.add();
     return std::nullopt;
   }
+  // Hot path of a busy process (an alarm storm): placed, same executable and
+  // command name, and /proc confirmed its start time a moment ago. A pid
+  // reused within that moment by a process of the same exe and comm is the
+  // accepted risk; everything else goes through /proc.
+  const auto now = std::chrono::steady_clock::now();
+  if (ProcessEntry* known = processes_.lookup(p.pid);
+      known && known->placement != Placement::kUnknown && !p.exe.empty() && known->exe == p.exe &&
+      known->comm == p.comm && now - known->verified < kReverifyAfter) {
+    if (p.ppid <= 0) p.ppid = known->ppid;
+    cache_hits_.add();
+    return container_of(*known);
+  }
   const std::string pid = std::to_string(p.pid);
   std::optional<ProcStat> stat;
   if (auto text = files_.read("/proc/" + pid + "/stat")) stat = parse_stat(*text);
@@ -102,14 +134,16 @@ std::optional<ContainerInfo> ContainerResolver::resolve_unguarded(ProcessInfo& p
   if (p.exe.empty()) {
     if (auto exe = files_.read_link("/proc/" + pid + "/exe")) p.exe = *exe;
   }
-  if (p.cmdline.empty()) {
-    if (auto raw = files_.read("/proc/" + pid + "/cmdline", kMaxCmdlineBytes)) p.cmdline = join_argv(std::move(*raw));
+  if (p.cmdline.empty() || stale_title(p)) {
+    if (auto raw = files_.read("/proc/" + pid + "/cmdline", kMaxCmdlineBytes); raw && !raw->empty())
+      p.cmdline = join_argv(std::move(*raw));
   }
 
   ProcessEntry& e = processes_.update(p);
   if (stat) {
     if (e.start_time && *e.start_time != stat->start_time) e.placement = Placement::kUnknown;  // pid reused
     e.start_time = stat->start_time;
+    e.verified = now;
   }
   if (e.placement != Placement::kUnknown) {
     cache_hits_.add();
@@ -117,6 +151,13 @@ std::optional<ContainerInfo> ContainerResolver::resolve_unguarded(ProcessInfo& p
   }
   if (place_from_cgroup(pid, e)) {
     resolved_.add();
+    // runc's init stages run before the runtime has written its state, when
+    // a plain runc container's cgroup cannot be told from the host's yet:
+    // a host verdict for them is not kept (their children ask again).
+    if (e.placement == Placement::kHost && p.comm.rfind("runc:[", 0) == 0) {
+      e.placement = Placement::kUnknown;
+      return std::nullopt;
+    }
   } else if (place_from_ancestors(p.pid, e)) {
     ancestor_fallbacks_.add();
   } else {
@@ -140,6 +181,29 @@ bool ContainerResolver::place_from_cgroup(const std::string& pid, ProcessEntry& 
 }
 
 // Nearest ancestor first: one the table has placed, else one /proc still has.
+// An ancestor that is a container runtime working for a container (its
+// own cgroup is the host's) places its gone descendant in that container.
+bool ContainerResolver::place_from_runtime_parent(int ancestor, ProcessEntry& e) const {
+  const std::string proc = "/proc/" + std::to_string(ancestor);
+  const auto exe = files_.read_link(proc + "/exe");
+  if (!exe) return false;
+  auto raw = files_.read(proc + "/cmdline", kMaxCmdlineBytes);
+  if (!raw) return false;
+  std::vector<std::string> argv;
+  for (std::size_t start = 0; start < raw->size();) {
+    const auto end = raw->find('\0', start);
+    argv.push_back(raw->substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  auto m = container_of_runtime_process(*exe, argv);
+  if (!m) return false;
+  e.placement = Placement::kContainer;
+  e.container_id = std::move(m->id);
+  e.container_runtime = std::move(m->runtime);
+  return true;
+}
+
 bool ContainerResolver::place_from_ancestors(int pid, ProcessEntry& e) {
   int ancestor = e.ppid;
   for (int hops = 0; ancestor > 0 && ancestor != pid && hops < limits_.max_ancestors; ++hops) {
@@ -150,6 +214,7 @@ bool ContainerResolver::place_from_ancestors(int pid, ProcessEntry& e) {
       e.container_runtime = known->container_runtime;
       return true;
     }
+    if (place_from_runtime_parent(ancestor, e)) return true;
     if (place_from_cgroup(std::to_string(ancestor), e)) return true;
     ancestor = known ? known->ppid : 0;
   }

@@ -4,7 +4,9 @@
 // resolve() completes the ProcessInfo from /proc (exe, cmdline, comm, ppid
 // when empty), then decides from /proc/<pid>/cgroup. When the process is
 // already gone (short-lived), the nearest ancestor decides: the ppid chain
-// is walked through the process table and /proc/<ancestor>/cgroup. The
+// is walked through the process table and /proc/<ancestor>/cgroup; an
+// ancestor that is a container runtime (runc run/exec, containerd-shim,
+// conmon) names the container on its command line (runtime_process.h). The
 // decision is cached in the process table per (pid, start time); metadata
 // per container id (bounded; retried a few times while no source has any).
 //
@@ -14,6 +16,8 @@
 // Single-threaded (the pipeline thread). Keeps references to the
 // FileReader, DockerClient and Counters, which must outlive it. Never throws.
 #pragma once
+
+#include <chrono>
 
 #include <cstddef>
 #include <optional>
@@ -40,6 +44,10 @@ struct ResolverLimits {
 
 class ContainerResolver {
  public:
+  // A placed process seen again within this time, with the same exe and
+  // comm, is not re-read from /proc.
+  static constexpr std::chrono::milliseconds kReverifyAfter{500};
+
   ContainerResolver(const FileReader& files, DockerClient* docker, Counters* counters,
                     ResolverLimits limits = {});
 
@@ -61,6 +69,7 @@ class ContainerResolver {
   std::optional<ContainerInfo> resolve_unguarded(ProcessInfo& p);
   bool place_from_cgroup(const std::string& pid, ProcessEntry& e) const;
   bool place_from_ancestors(int pid, ProcessEntry& e);
+  bool place_from_runtime_parent(int ancestor, ProcessEntry& e) const;
   std::optional<ContainerInfo> container_of(const ProcessEntry& e);
 
   const FileReader& files_;

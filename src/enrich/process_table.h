@@ -5,6 +5,8 @@
 // references stay valid until the next update() or remove().
 #pragma once
 
+#include <chrono>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -26,6 +28,8 @@ struct ProcessEntry {
   std::string container_id;       // set when placement is kContainer
   std::string container_runtime;  // set when placement is kContainer
   std::uint64_t last_seen = 0;    // the table's update sequence number of the last update()
+  // When /proc last confirmed this pid's start time (the resolver's pid-reuse check).
+  std::chrono::steady_clock::time_point verified{};
 };
 
 class ProcessTable {

@@ -245,3 +245,35 @@ BOOST_AUTO_TEST_CASE(a_forged_timestamp_is_bounded) {
   BOOST_REQUIRE_EQUAL(evs.size(), 1u);
   BOOST_TEST(evs[0].time_ms == kMaxTimeMs);
 }
+
+BOOST_AUTO_TEST_CASE(an_event_is_delivered_at_its_eoe_not_at_the_next_record) {
+  // Found in a storm test: libauparse held each last event of a burst until
+  // the next record arrived, so a short-lived process was gone by then.
+  std::vector<std::uint64_t> delivered;
+  EventAssembler a([&](AuditEvent&& e) { delivered.push_back(e.serial); }, nullptr);
+  for (int serial = 900; serial < 903; ++serial) {
+    const std::string s = std::to_string(serial);
+    a.feed("type=SYSCALL msg=audit(1764175801.100:" + s +
+           "): arch=c000003e syscall=101 success=yes exit=0 a0=0 a1=0 a2=0 a3=0 items=0 ppid=1 pid=2 auid=0 uid=0 "
+           "gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"x\" exe=\"/x\" key=\"k\"\n");
+    BOOST_TEST(delivered.size() == static_cast<std::size_t>(serial - 900));
+    a.feed("type=EOE msg=audit(1764175801.100:" + s + "): \n");
+    BOOST_TEST_REQUIRE(delivered.size() == static_cast<std::size_t>(serial - 899));
+    BOOST_TEST(delivered.back() == static_cast<std::uint64_t>(serial));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(records_without_an_eoe_do_not_hold_back_the_events_after_them) {
+  // Found in a storm test: the CONFIG_CHANGE records of cshield's own rule
+  // loading (no SYSCALL, no EOE) held every later event until they aged out.
+  std::vector<std::uint64_t> delivered;
+  EventAssembler a([&](AuditEvent&& e) { delivered.push_back(e.serial); }, nullptr);
+  for (int serial = 10; serial < 13; ++serial)
+    a.feed("type=CONFIG_CHANGE msg=audit(1764175801.000:" + std::to_string(serial) +
+           "): auid=4294967295 ses=4294967295 op=add_rule key=\"cshield.x\" list=4 res=1\n");
+  a.feed("type=SYSCALL msg=audit(1764175802.000:20): arch=c000003e syscall=101 success=yes exit=0 a0=0 a1=0 a2=0 "
+         "a3=0 items=0 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 "
+         "comm=\"x\" exe=\"/x\" key=\"k\"\n");
+  a.feed("type=EOE msg=audit(1764175802.000:20): \n");
+  BOOST_TEST(delivered == (std::vector<std::uint64_t>{10, 11, 12, 20}), boost::test_tools::per_element());
+}

@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <sstream>
+
 #include "harness.h"
 
 using namespace e2e;
@@ -27,7 +29,17 @@ Object::Ptr await_alarm(const Daemon& d, const std::string& query, int init_pid)
         return false;
       },
       kAlarmDeadline);
-  BOOST_REQUIRE_MESSAGE(found, "no alarm for " << query << " within 2 s; daemon log:\n" << d.log());
+  if (!found) {
+    std::string all;
+    for (const auto& a : d.alarms("")) {
+      std::ostringstream o;
+      a->stringify(o);
+      all += o.str() + "\n";
+    }
+    std::ostringstream st;
+    d.get("/api/v1/status")->getObject("counters")->stringify(st);
+    BOOST_FAIL("no alarm for " << query << " within 2 s; counters: " << st.str() << "\nalarms:\n" << all << "daemon log:\n" << d.log());
+  }
   return found;
 }
 
@@ -117,4 +129,36 @@ BOOST_FIXTURE_TEST_CASE(runc_container_escapes_raise_alarms_and_the_kernel_is_re
   BOOST_TEST(after.backlog_wait_time == before.backlog_wait_time);
   BOOST_TEST(after.cshield_rules().empty());
   BOOST_TEST(after.rules == before.rules, boost::test_tools::per_element());
+}
+
+// A container whose only process makes its calls and exits at once: gone
+// before its cgroup can be read, its parent the runtime (`runc run`), right
+// after the daemon loaded its rules (whose CONFIG_CHANGE records have no
+// EOE). Each attempt must still be an alarm of that container.
+BOOST_FIXTURE_TEST_CASE(a_short_lived_container_process_is_still_attributed, Fixture) {
+  Daemon daemon("netlink");
+  daemon.start();
+  TempDir bundle;
+  build_rootfs(bundle.path() + "/rootfs");
+  BOOST_REQUIRE(sh("cd " + sh_quote(bundle.path()) + " && runc spec").status == 0);
+  BOOST_REQUIRE(sh("sed -i 's/\"terminal\": true/\"terminal\": false/; s/\"sh\"$/\"\\/helper\", \"ptrace\", \"reboot\"/' " +
+                   sh_quote(bundle.path() + "/config.json")).status == 0);
+  const std::string id = "cshield-e2e-short-" + std::to_string(::getpid());
+  const auto run = sh("runc run --bundle " + sh_quote(bundle.path()) + " " + sh_quote(id) + " </dev/null");
+  sh("runc delete -f " + sh_quote(id));
+  BOOST_REQUIRE_MESSAGE(run.output.find("ptrace") != std::string::npos, run.output);
+  for (const std::string subtype : {"ptrace", "reboot"}) {
+    BOOST_TEST_CONTEXT(subtype) {
+      Object::Ptr found;
+      eventually([&] {
+        auto all = daemon.alarms("type=high_risk_syscall&subtype=" + subtype);
+        if (!all.empty()) found = all[0];
+        return !found.isNull();
+      }, kAlarmDeadline);
+      BOOST_REQUIRE_MESSAGE(found, "no alarm; log:\n" << daemon.log());
+      BOOST_TEST(found->getObject("container")->getValue<std::string>("id") == id);
+      BOOST_TEST(found->getObject("process")->getValue<std::string>("exe") == "/helper");
+    }
+  }
+  BOOST_TEST(daemon.stop() == 0);
 }

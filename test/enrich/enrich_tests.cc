@@ -15,6 +15,7 @@
 #include "core/counters.h"
 #include "enrich/cgroup_matcher.h"
 #include "enrich/container_resolver.h"
+#include "enrich/runtime_process.h"
 #include "enrich/docker_socket_client.h"
 #include "enrich/fs_file_reader.h"
 #include "enrich/process_table.h"
@@ -442,6 +443,127 @@ BOOST_AUTO_TEST_CASE(cmdline_nuls_become_spaces_and_a_reused_pid_is_resolved_aga
   ProcessInfo reused = proc(42);
   BOOST_TEST(!resolver.resolve(reused).has_value());
   BOOST_TEST(counter_value(counters, "enrich.resolved") == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_busy_process_is_not_reread_from_proc_but_a_new_exe_is) {
+  struct CountingReader : MapFileReader {
+    mutable int reads = 0;
+    std::optional<std::string> read(const std::string& path, std::size_t max_bytes) const override {
+      ++reads;
+      return MapFileReader::read(path, max_bytes);
+    }
+  } files;
+  files.files["/proc/42/stat"] = stat_line(42, "storm", 41, 1000);
+  files.files["/proc/42/cgroup"] = "0::/docker/" + kId + "\n";
+  files.files["/var/lib/docker/containers/" + kId + "/config.v2.json"] =
+      R"({"Name":"/storm","Config":{"Image":"busybox"}})";
+  ContainerResolver resolver(files, nullptr, nullptr);
+  auto event_process = [](const std::string& exe) {
+    ProcessInfo p = proc(42);
+    p.exe = exe;
+    p.comm = "storm";
+    p.cmdline = "/storm 200000";  // from the event's PROCTITLE
+    return p;
+  };
+  ProcessInfo first = event_process("/storm");
+  BOOST_TEST_REQUIRE(resolver.resolve(first).has_value());
+  const int reads_after_first = files.reads;
+  for (int i = 0; i < 100; ++i) {
+    ProcessInfo again = event_process("/storm");
+    BOOST_TEST_REQUIRE(resolver.resolve(again).has_value());
+    BOOST_TEST(again.ppid == 41);
+  }
+  BOOST_TEST(files.reads == reads_after_first);  // no /proc reads for the repeats
+  // The same pid executing something else is checked again.
+  files.files["/proc/42/stat"] = stat_line(42, "storm", 1, 5000);
+  files.files["/proc/42/cgroup"] = "0::/user.slice\n";
+  ProcessInfo other = event_process("/usr/bin/other");
+  BOOST_TEST(!resolver.resolve(other).has_value());
+  BOOST_TEST(files.reads > reads_after_first);
+}
+
+BOOST_AUTO_TEST_CASE(a_title_left_over_from_before_execve_is_replaced_from_proc) {
+  MapFileReader files;
+  files.files["/proc/42/stat"] = stat_line(42, "storm", 41, 1000);
+  files.files["/proc/42/cgroup"] = "0::/docker/" + kId + "\n";
+  files.files["/proc/42/cmdline"] = std::string("/storm\0" "10\0", 10);
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo p = proc(42);
+  p.exe = "/storm";
+  p.comm = "storm";
+  p.cmdline = "runc init";  // the kernel's PROCTITLE, cached before the exec
+  BOOST_TEST_REQUIRE(resolver.resolve(p).has_value());
+  BOOST_TEST(p.cmdline == "/storm 10");
+  ProcessInfo fine = proc(42);
+  fine.exe = "/usr/bin/python3.11";
+  fine.comm = "python3";
+  fine.cmdline = "python3 -c x";  // a real title: kept
+  resolver.resolve(fine);
+  BOOST_TEST(fine.cmdline == "python3 -c x");
+}
+
+BOOST_AUTO_TEST_CASE(runc_init_seen_before_the_state_is_written_does_not_make_its_children_host) {
+  MapFileReader files;
+  // runc:[2:INIT] (pid 60) already in the container's cgroup, no state.json yet.
+  files.files["/proc/60/stat"] = stat_line(60, "runc:[2:INIT]", 59, 700);
+  files.files["/proc/60/cgroup"] = "0::/web\n";
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo init = proc(60, 59);
+  init.comm = "runc:[2:INIT]";
+  init.exe = "/";
+  BOOST_TEST(!resolver.resolve(init).has_value());
+  // The container runs (state written, init is now sh); a child of it calls
+  // ptrace and is gone before its own cgroup is read.
+  files.files["/run/runc/web/state.json"] = "{}";
+  files.files["/proc/60/stat"] = stat_line(60, "sh", 59, 700);
+  ProcessInfo child = proc(61, 60);
+  child.exe = "/helper";
+  child.comm = "helper";
+  auto c = resolver.resolve(child);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == "web");
+}
+
+BOOST_AUTO_TEST_CASE(runtime_command_lines_name_their_container) {
+  auto id_of = [](std::string_view exe, std::vector<std::string> argv) {
+    auto m = container_of_runtime_process(exe, argv);
+    return m ? m->runtime + "/" + m->id : std::string("none");
+  };
+  BOOST_TEST(id_of("/usr/sbin/runc", {"runc", "run", "storm1"}) == "runc/storm1");
+  BOOST_TEST(id_of("/usr/sbin/runc", {"runc", "--log", "/x.log", "run", "-d", "--bundle", "/b", "web"}) == "runc/web");
+  BOOST_TEST(id_of("/usr/sbin/runc", {"runc", "--root", "/run/docker/runtime-runc/moby", "exec", "--process",
+                                     "/tmp/p.json", "--detach", "--pid-file", "/x.pid", kId}) == "docker/" + kId);
+  BOOST_TEST(id_of("/usr/bin/crun", {"crun", "create", "--bundle=/b", "c1"}) == "crun/c1");
+  BOOST_TEST(id_of("/usr/bin/containerd-shim-runc-v2",
+                   {"/usr/bin/containerd-shim-runc-v2", "-namespace", "moby", "-id", kId, "-address", "/run/x.sock"}) ==
+             "docker/" + kId);
+  BOOST_TEST(id_of("/usr/bin/containerd-shim-runc-v2", {"shim", "-namespace", "k8s.io", "-id", "abc"}) == "kubernetes/abc");
+  BOOST_TEST(id_of("/usr/bin/conmon", {"conmon", "--api-version", "1", "-c", "abc", "-u", "abc"}) == "cri-o/abc");
+  // Not a container's runtime at work.
+  BOOST_TEST(id_of("/usr/sbin/runc", {"runc", "list"}) == "none");
+  BOOST_TEST(id_of("/usr/sbin/runc", {"runc", "delete", "-f", "x"}) == "none");
+  BOOST_TEST(id_of("/usr/bin/bash", {"bash", "run", "x"}) == "none");
+}
+
+BOOST_AUTO_TEST_CASE(a_gone_process_whose_parent_is_the_runtime_is_in_its_container) {
+  // `runc run storm1`: the container's init (pid 50) ran, called ptrace and
+  // exited before its cgroup was read; its parent is runc, in the host cgroup.
+  MapFileReader files;
+  files.files["/proc/49/stat"] = stat_line(49, "runc", 1, 900);
+  files.files["/proc/49/cgroup"] = "0::/user.slice\n";
+  files.files["/proc/49/cmdline"] = std::string("runc\0run\0storm1\0", 17);
+  files.links["/proc/49/exe"] = "/usr/sbin/runc";
+  files.files["/run/runc/storm1/state.json"] = "{}";
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo gone = proc(50, 49);
+  gone.exe = "/storm";
+  auto c = resolver.resolve(gone);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == "storm1");
+  BOOST_TEST(c->runtime == "runc");
+  // The runtime itself stays a host process.
+  ProcessInfo runtime = proc(49);
+  BOOST_TEST(!resolver.resolve(runtime).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(missing_metadata_is_retried_a_bounded_number_of_times) {
