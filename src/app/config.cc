@@ -200,6 +200,12 @@ const std::map<std::string, Setter>& setters() {
          c.exporting.jsonl = v;
          return std::optional<std::string>();
        }},
+      {"export.queue_size", [](Config& c, const std::string& v) {
+         std::int64_t n;
+         if (auto e = parse_uint(v, 1, 1000000, n)) return e;
+         c.exporting.queue_size = n;
+         return std::optional<std::string>();
+       }},
   };
   return table;
 }
@@ -239,14 +245,6 @@ ConfigLoad validate(const IniFile& ini) {
     seen[name] = e.line;
     if (auto err = it->second(c, e.value)) result.errors.push_back({path, e.line, e.key + ": " + *err});
   }
-  auto warn_unbuilt = [&](const char* key, bool set) {
-    if (set && seen.count(key))
-      result.warnings.push_back({path, seen[key], std::string(key) + ": this exporter is not part of this version yet; the setting is accepted and has no effect"});
-  };
-  warn_unbuilt("export.syslog", !c.exporting.syslog.empty());
-  warn_unbuilt("export.jsonl", !c.exporting.jsonl.empty());
-  if (c.audit.mode == "plugin")
-    result.errors.push_back({path, seen["audit.mode"], "mode: 'plugin' (reading auditd's dispatcher) is not part of this version yet; use auto, netlink or multicast"});
   if (result.errors.empty()) result.config = std::move(c);
   return result;
 }
@@ -273,7 +271,7 @@ std::string default_config_text() {
   std::ostringstream o;
   o << "; cshieldd configuration. Every key is optional; shown with its default.\n"
     << "[audit]\n"
-    << "mode = " << d.audit.mode << "            ; auto | netlink | multicast\n"
+    << "mode = " << d.audit.mode << "            ; auto | netlink | multicast | plugin\n"
     << "backlog_limit = " << d.audit.backlog_limit << "\n"
     << "backlog_wait_time = " << d.audit.backlog_wait_time << "\n"
     << "[storage]\n"
@@ -288,7 +286,13 @@ std::string default_config_text() {
     << "[policy]\n"
     << "directory = " << d.policy.directory << "\n"
     << "[detect]\n"
-    << "signatures = " << d.detect.signatures << "\n";
+    << "signatures = " << d.detect.signatures << "\n"
+    << "[export]\n"
+    << "audit = " << (d.exporting.audit ? "yes" : "no") << "\n"
+    << "syslog = " << d.exporting.syslog << "\n"
+    << "syslog_format = " << d.exporting.syslog_format << "\n"
+    << "jsonl = " << d.exporting.jsonl << "\n"
+    << "queue_size = " << d.exporting.queue_size << "\n";
   return o.str();
 }
 

@@ -51,6 +51,7 @@ struct Config {
     std::string syslog;
     std::string syslog_format = "cef";
     std::string jsonl;
+    std::int64_t queue_size = 10000;  // alarms each exporter holds while its receiver is down
   } exporting;
 };
 

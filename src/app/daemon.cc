@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "alarm/fan_out_sink.h"
 #include "alarm/store_writer.h"
 #include "api/api_context.h"
 #include "api/api_server.h"
@@ -30,12 +31,15 @@
 #include "enrich/container_resolver.h"
 #include "enrich/docker_socket_client.h"
 #include "enrich/fs_file_reader.h"
+#include "export/exporter_set.h"
 #include "rules/libaudit_control.h"
 #include "rules/rule_manager.h"
 #include "rules/rule_set.h"
 #include "source/audit_mode.h"
 #include "source/multicast_source.h"
 #include "source/netlink_source.h"
+#include "source/file_source.h"
+#include "source/own_record_filter.h"
 #include "store/sqlite_store.h"
 
 namespace cshield {
@@ -118,6 +122,8 @@ class Runtime {
   Counters counters_;
   std::unique_ptr<SqliteStore> writer_store_, reader_store_;
   std::unique_ptr<StoreWriter> store_writer_;
+  std::unique_ptr<ExporterSet> exporters_;
+  FanOutSink alarm_sinks_;  // the store writer, then the exporters
   LibauditControl control_;
   std::unique_ptr<AuditStatusGuard> status_guard_;
   std::unique_ptr<RuleManager> rules_;
@@ -137,6 +143,7 @@ class Runtime {
   std::int64_t started_ms_ = now_ms();
   Counter* kernel_lost_ = nullptr;
   Counter* kernel_backlog_ = nullptr;
+  Counter* own_records_ = nullptr;
 };
 
 bool Runtime::open_store() {
@@ -152,6 +159,21 @@ bool Runtime::open_store() {
     return false;
   }
   store_writer_ = std::make_unique<StoreWriter>(*writer_store_, counters_);
+  alarm_sinks_.add(*store_writer_);
+  ExportOptions exports;
+  exports.audit = config_.exporting.audit;
+  exports.syslog = config_.exporting.syslog;
+  exports.syslog_format = config_.exporting.syslog_format;
+  exports.jsonl = config_.exporting.jsonl;
+  exports.queue.queue_capacity = static_cast<std::size_t>(config_.exporting.queue_size);
+  exports.product_version = CSHIELD_VERSION;
+  try {
+    exporters_ = std::make_unique<ExporterSet>(exports, counters_);
+  } catch (const std::exception& e) {
+    log_error(e.what());
+    return false;
+  }
+  alarm_sinks_.add(exporters_->sink());
   return true;
 }
 
@@ -168,7 +190,9 @@ bool Runtime::start_source() {
     log_info("audit mode auto: " + std::string(mode_ == "netlink" ? "no audit daemon is registered, reading as the audit daemon"
                                                                   : "an audit daemon is registered, reading beside it (multicast)"));
   }
-  if (mode_ == "netlink") {
+  if (mode_ == "plugin") {
+    source_ = std::make_unique<FileSource>(0, "plugin", &counters_);
+  } else if (mode_ == "netlink") {
     status_guard_ = std::make_unique<AuditStatusGuard>(control_);
     if (auto r = status_guard_->save(); !r.ok()) {
       log_error("cannot read the kernel's audit status: " + r.error());
@@ -262,13 +286,14 @@ void Runtime::pipeline_loop() {
   DockerSocketClient docker;
   ContainerResolver resolver(files, &docker, &counters_);
   pipeline_ = std::make_unique<Pipeline>(
-      detectors_, [&](ProcessInfo& p) { return resolver.resolve(p); }, *store_writer_, counters_);
+      detectors_, [&](ProcessInfo& p) { return resolver.resolve(p); }, alarm_sinks_, counters_);
   EventAssembler assembler([&](AuditEvent&& e) { pipeline_->on_event(e); }, &counters_,
                            [&](const AuditEvent& skeleton) { return pipeline_->interested(skeleton); });
   auto next_age = std::chrono::steady_clock::now();
   while (true) {
     auto chunk = records_.pop_for(std::chrono::milliseconds(250));
     if (chunk) {
+      own_records_->add(drop_own_records(*chunk));
       assembler.feed(*chunk);
     } else if (!reader_running_ && records_.size() == 0) {
       break;
@@ -333,7 +358,7 @@ Poco::JSON::Object::Ptr Runtime::status_json() {
   } catch (const std::exception&) {
     o->set("alarms_stored", Poco::Dynamic::Var());
   }
-  o->set("exporters", Poco::JSON::Array::Ptr(new Poco::JSON::Array));
+  o->set("exporters", exporters_->status_json());
   Poco::JSON::Object::Ptr counters = new Poco::JSON::Object;
   for (const auto& s : counters_.snapshot()) counters->set(s.name, s.value);
   o->set("counters", counters);
@@ -353,6 +378,11 @@ void Runtime::reload() {
   if (next.audit.mode != config_.audit.mode || next.storage.database != config_.storage.database ||
       next.api.socket != config_.api.socket || next.api.listen != config_.api.listen)
     log_warn("audit.mode, storage.database and the api addresses take effect at the next start");
+  exporters_->reopen();
+  if (next.exporting.audit != config_.exporting.audit || next.exporting.syslog != config_.exporting.syslog ||
+      next.exporting.syslog_format != config_.exporting.syslog_format || next.exporting.jsonl != config_.exporting.jsonl ||
+      next.exporting.queue_size != config_.exporting.queue_size)
+    log_warn("export settings take effect at the next start; the JSON Lines file is reopened now");
   config_.detect = next.detect;
   detectors_ = build_detectors(config_);
   pipeline_->set_detectors(detectors_);
@@ -375,11 +405,13 @@ void Runtime::shutdown() {
   records_.close();
   if (pipeline_thread_.joinable()) pipeline_thread_.join();
   if (store_writer_) store_writer_->stop();
+  if (exporters_) exporters_->stop();
 }
 
 int Runtime::run() {
   kernel_lost_ = &counters_.gauge("kernel.lost", "records the kernel lost (its lost counter)");
   kernel_backlog_ = &counters_.gauge("kernel.backlog", "records waiting in the kernel's audit backlog");
+  own_records_ = &counters_.counter("source.own_records", "cshieldd's own alarm records read back and skipped");
   counters_.gauge_fn("queue.records.depth", "record chunks waiting for the pipeline", [this] { return records_.size(); });
   counters_.gauge_fn("queue.records.dropped", "record chunks dropped because the pipeline queue was full",
                      [this] { return records_.dropped(); });
@@ -401,6 +433,7 @@ int Runtime::run() {
   load_rules();
 
   store_writer_->start();
+  exporters_->start();
   pipeline_running_ = reader_running_ = true;  // before the threads, so health never flickers
   pipeline_thread_ = std::thread([this] { pipeline_loop(); });
   reader_ = std::thread([this] { reader_loop(); });
@@ -439,6 +472,10 @@ int Runtime::run() {
     }
     if (sig == SIGHUP) reload();
     poll_kernel();
+    if (!reader_running_ && !pipeline_running_ && mode_ == "plugin") {
+      log_info("auditd closed the dispatcher's pipe (end of input), stopping");
+      break;
+    }
     if (!reader_running_ && !pipeline_running_) {
       log_error("the record source ended unexpectedly");
       exit_status = 1;

@@ -4,7 +4,8 @@
 // status back as it found it.
 //
 // Threads: the reader (drains the source into a bounded queue, nothing else),
-// the pipeline (assemble, enrich, detect), the store writer, the HTTP
+// the pipeline (assemble, enrich, detect), the store writer, one per
+// configured exporter (export/exporter_set.h), the HTTP
 // server's pool, and the calling thread, which waits for signals and polls
 // the kernel's status (lost counter) once a second.
 // The caller must have blocked SIGTERM, SIGINT and SIGHUP in every thread

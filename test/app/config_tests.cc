@@ -95,14 +95,20 @@ BOOST_AUTO_TEST_CASE(detector_lists) {
   BOOST_TEST(!bad.config);
 }
 
-BOOST_AUTO_TEST_CASE(unbuilt_exporters_warn_and_plugin_mode_is_refused) {
-  auto l = parse_config("[export]\nsyslog = udp://127.0.0.1:514\n", "c");
+BOOST_AUTO_TEST_CASE(exporters_and_plugin_mode_are_accepted_and_bad_exports_refused) {
+  auto l = parse_config("[export]\nsyslog = tcp://127.0.0.1:514\nsyslog_format = json\njsonl = /var/log/a.jsonl\n"
+                        "audit = no\n[audit]\nmode = plugin\n", "c");
   BOOST_REQUIRE(l.config);
-  BOOST_REQUIRE_EQUAL(l.warnings.size(), 1u);
-  BOOST_TEST(l.warnings[0].line == 2);
-  auto p = parse_config("[audit]\nmode = plugin\n", "c");
-  BOOST_TEST(!p.config);
-  BOOST_TEST(has_error(p, 2, "plugin"));
+  BOOST_TEST(l.warnings.empty());
+  BOOST_TEST(l.config->exporting.syslog == "tcp://127.0.0.1:514");
+  BOOST_TEST(l.config->exporting.syslog_format == "json");
+  BOOST_TEST(!l.config->exporting.audit);
+  BOOST_TEST(l.config->audit.mode == "plugin");
+  auto bad = parse_config("[export]\nsyslog = http://x:1\nsyslog_format = leef\njsonl = rel.jsonl\n", "c");
+  BOOST_TEST(!bad.config);
+  BOOST_TEST(has_error(bad, 2, "udp://"));
+  BOOST_TEST(has_error(bad, 3, "leef"));
+  BOOST_TEST(has_error(bad, 4, "absolute"));
 }
 
 BOOST_AUTO_TEST_CASE(unreadable_file) {

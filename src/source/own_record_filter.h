@@ -1,0 +1,16 @@
+// cshieldd writes its alarms into the audit stream (core/alarm_record_type.h)
+// and, reading that stream, gets them back: in netlink and multicast mode
+// from the kernel, in plugin mode from auditd. They are dropped before the
+// parser sees them.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace cshield {
+
+// Removes from `records` (complete text lines, "[node=N ]type=NAME msg=...")
+// every line whose type is the alarm record type; returns how many.
+std::size_t drop_own_records(std::string& records);
+
+}  // namespace cshield
