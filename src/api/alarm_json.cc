@@ -45,6 +45,12 @@ Var findings_value(const std::string& text) {
   return kept;
 }
 
+Var parsed_object_or_null(const std::string& text) {
+  auto parsed = parse_json(text);
+  if (parsed && parsed->type() == typeid(Object::Ptr)) return *parsed;
+  return Var();
+}
+
 Object::Ptr counts_to_json(const std::map<std::string, std::int64_t>& counts) {
   Object::Ptr o = ordered_object();
   for (const auto& [key, n] : counts) o->set(key, n);
@@ -124,7 +130,10 @@ Object::Ptr container_to_json(const ContainerRecord& r) {
   o->set("namespace", optional_string(c.namespace_));
   o->set("first_seen", format_rfc3339_ms(r.first_seen_ms));
   o->set("last_seen", format_rfc3339_ms(r.last_seen_ms));
+  o->set("started", r.started_ms ? Var(format_rfc3339_ms(*r.started_ms)) : Var());
   o->set("stopped", r.stopped_ms ? Var(format_rfc3339_ms(*r.stopped_ms)) : Var());
+  o->set("running", r.started_ms.has_value() && !r.stopped_ms.has_value());
+  o->set("posture", r.posture_json ? parsed_object_or_null(*r.posture_json) : Var());
   o->set("findings", findings_value(r.findings_json));
   o->set("alarm_counts", counts_to_json(r.alarm_counts));
   return o;

@@ -193,7 +193,13 @@ void print_container(const Object::Ptr& c, std::ostream& out) {
   line(out, "namespace", field(c, "namespace"));
   line(out, "first seen", field(c, "first_seen"));
   line(out, "last seen", field(c, "last_seen"));
+  line(out, "started", field(c, "started"));
   line(out, "stopped", field(c, "stopped"));
+  if (Object::Ptr p = child(c, "posture")) {
+    line(out, "privileged", field(p, "privileged"));
+    line(out, "seccomp", field(p, "seccomp"));
+    line(out, "no-new-privs", field(p, "no_new_privileges"));
+  }
   out << "  startup findings:\n";
   Array::Ptr findings = c ? c->getArray("findings") : nullptr;
   if (!findings || findings->size() == 0) out << "    -\n";

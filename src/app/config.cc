@@ -184,6 +184,18 @@ const std::map<std::string, Setter>& setters() {
          c.detect.file_escape_paths = paths;
          return std::optional<std::string>();
        }},
+      {"detect.brute_force_threshold", [](Config& c, const std::string& v) {
+         std::int64_t n;
+         if (auto e = parse_uint(v, 2, 100000, n)) return e;
+         c.detect.brute_force_threshold = static_cast<std::size_t>(n);
+         return std::optional<std::string>();
+       }},
+      {"detect.brute_force_window_seconds", [](Config& c, const std::string& v) {
+         std::int64_t n;
+         if (auto e = parse_uint(v, 1, 86400, n)) return e;
+         c.detect.brute_force_window_seconds = n;
+         return std::optional<std::string>();
+       }},
       {"export.audit", [](Config& c, const std::string& v) { return parse_bool(v, c.exporting.audit); }},
       {"export.syslog", [](Config& c, const std::string& v) {
          if (auto e = endpoint_url(v)) return e;
@@ -287,6 +299,8 @@ std::string default_config_text() {
     << "directory = " << d.policy.directory << "\n"
     << "[detect]\n"
     << "signatures = " << d.detect.signatures << "\n"
+    << "brute_force_threshold = " << d.detect.brute_force_threshold << "\n"
+    << "brute_force_window_seconds = " << d.detect.brute_force_window_seconds << "\n"
     << "[export]\n"
     << "audit = " << (d.exporting.audit ? "yes" : "no") << "\n"
     << "syslog = " << d.exporting.syslog << "\n"

@@ -44,6 +44,10 @@ struct Config {
     std::vector<std::string> high_risk_syscalls;    // empty in the file means the default list
     std::vector<WatchedHostPath> file_escape_paths;  // likewise
     std::string signatures = "/etc/cshield/signatures.txt";
+    // vulnerability_escape brute_force: this many failed attempts from one
+    // container within the window raise one alarm.
+    std::size_t brute_force_threshold = 5;
+    std::int64_t brute_force_window_seconds = 60;
   } detect;
 
   struct Export {

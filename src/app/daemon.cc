@@ -24,6 +24,7 @@
 #include "app/detector_set.h"
 #include "app/log.h"
 #include "app/pipeline.h"
+#include "app/startup_watcher.h"
 #include "audit/event_assembler.h"
 #include "core/bounded_queue.h"
 #include "core/counters.h"
@@ -31,6 +32,7 @@
 #include "enrich/container_resolver.h"
 #include "enrich/docker_socket_client.h"
 #include "enrich/fs_file_reader.h"
+#include "enrich/oci_posture.h"
 #include "export/exporter_set.h"
 #include "rules/libaudit_control.h"
 #include "rules/rule_manager.h"
@@ -40,6 +42,7 @@
 #include "source/netlink_source.h"
 #include "source/file_source.h"
 #include "source/own_record_filter.h"
+#include "store/container_inventory.h"
 #include "store/sqlite_store.h"
 
 namespace cshield {
@@ -287,6 +290,18 @@ void Runtime::pipeline_loop() {
   ContainerResolver resolver(files, &docker, &counters_);
   pipeline_ = std::make_unique<Pipeline>(
       detectors_, [&](ProcessInfo& p) { return resolver.resolve(p); }, alarm_sinks_, counters_);
+  ContainerStartReader starts(files, capabilities_of_status(files.read("/proc/self/status").value_or("")));
+  std::unique_ptr<ContainerInventory> inventory;
+  try {
+    inventory = std::make_unique<ContainerInventory>(config_.storage.database);
+  } catch (const std::exception& e) {
+    log_warn(std::string("container inventory unavailable: ") + e.what());
+  }
+  StartupWatcher watcher(starts, inventory.get(), counters_);
+  pipeline_->set_observer([&](const AuditEvent& e, const ProcessInfo& p, const ContainerInfo* c) {
+    return watcher.observe(e, p, c);
+  });
+  for (const auto& start : watcher.inventory(now_ms())) pipeline_->on_start(start, start.started_ms);
   EventAssembler assembler([&](AuditEvent&& e) { pipeline_->on_event(e); }, &counters_,
                            [&](const AuditEvent& skeleton) { return pipeline_->interested(skeleton); });
   auto next_age = std::chrono::steady_clock::now();

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "detect/event_facts.h"
+#include "detect/related_alarms.h"
 
 namespace cshield {
 
@@ -47,15 +48,38 @@ void Pipeline::on_event(const AuditEvent& event) noexcept {
 
     ProcessInfo process = process_from_event(event);
     const std::optional<ContainerInfo> container = resolve_(process);
-    const EventContext ctx{event, process, container ? &*container : nullptr};
+    Observation seen;
+    if (observe_) seen = observe_(event, process, container ? &*container : nullptr);
+    const EventContext ctx{event, process, container ? &*container : nullptr, seen.start ? &*seen.start : nullptr,
+                           seen.posture ? &*seen.posture : nullptr};
     std::vector<Alarm> raised;
     for (const Detector* d : wanting) d->evaluate(ctx, raised);
+    link_related_alarms(raised);
     for (auto& a : raised) {
-      a.container = container;
+      if (!a.container) a.container = container;
       a.process = process;
       a.first_seen_ms = a.last_seen_ms = event.time_ms;
       a.audit_serial = event.serial;
       a.audit_time_ms = event.time_ms;
+      alarms_.add();
+      sink_.publish(a);
+    }
+  } catch (...) {
+    errors_.add();
+  }
+}
+
+void Pipeline::on_start(const ContainerStart& start, std::int64_t time_ms) noexcept {
+  try {
+    const auto set = detectors();
+    AuditEvent event;
+    event.time_ms = time_ms;
+    const ProcessInfo process;
+    const EventContext ctx{event, process, nullptr, &start, nullptr};
+    std::vector<Alarm> raised;
+    for (const auto& d : set->detectors) d->evaluate(ctx, raised);
+    for (auto& a : raised) {
+      a.first_seen_ms = a.last_seen_ms = a.audit_time_ms = time_ms;
       alarms_.add();
       sink_.publish(a);
     }

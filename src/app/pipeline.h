@@ -24,7 +24,20 @@ class Pipeline {
 
   Pipeline(std::shared_ptr<const DetectorSet> detectors, Resolve resolve, AlarmSink& sink, Counters& counters);
 
+  // What enrichment adds to an event a detector wants (StartupWatcher): a
+  // container start it shows and the posture of the event's container.
+  struct Observation {
+    std::optional<ContainerStart> start;
+    std::optional<ContainerPosture> posture;
+  };
+  using Observe = std::function<Observation(const AuditEvent&, const ProcessInfo&, const ContainerInfo*)>;
+
   void on_event(const AuditEvent& event) noexcept;
+  // Evaluates a container start found other than through an event (the
+  // inventory at daemon start): every detector sees it with an empty event.
+  void on_start(const ContainerStart& start, std::int64_t time_ms) noexcept;
+  // Set before the first on_event().
+  void set_observer(Observe observe) { observe_ = std::move(observe); }
   // Whether any detector wants the event; fit for EventAssembler::Interest
   // (skeleton events). Any thread.
   bool interested(const AuditEvent& skeleton) const noexcept;
@@ -36,6 +49,7 @@ class Pipeline {
   mutable std::mutex detectors_mu_;
   std::shared_ptr<const DetectorSet> detectors_;
   Resolve resolve_;
+  Observe observe_;
   AlarmSink& sink_;
   Counter& inspected_;
   Counter& alarms_;

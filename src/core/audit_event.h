@@ -48,6 +48,9 @@ struct AuditEvent {
 // Record type numbers used across modules (from linux/audit.h), named here so
 // that detectors need not include kernel headers.
 namespace rec {
+inline constexpr int kUserAuth = 1100;
+inline constexpr int kUserErr = 1109;
+inline constexpr int kUserLogin = 1112;
 inline constexpr int kSyscall = 1300;
 inline constexpr int kPath = 1302;
 inline constexpr int kCwd = 1307;

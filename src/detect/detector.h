@@ -10,6 +10,7 @@
 #include "core/audit_event.h"
 #include "core/audit_rule.h"
 #include "core/container_info.h"
+#include "core/container_posture.h"
 #include "core/process_info.h"
 
 namespace cshield {
@@ -18,6 +19,12 @@ struct EventContext {
   const AuditEvent& event;
   const ProcessInfo& process;
   const ContainerInfo* container;  // nullptr: a host process
+  // A container start the event shows (a runtime's `create`/`run`), not yet
+  // judged; nullptr otherwise. Its container is not `container` (the
+  // runtime runs on the host): an alarm about it sets Alarm::container.
+  const ContainerStart* start = nullptr;
+  // The posture of `container` when known; nullptr otherwise.
+  const ContainerPosture* posture = nullptr;
 };
 
 class Detector {
@@ -35,7 +42,10 @@ class Detector {
   virtual bool wants(const AuditEvent& event) const = 0;
   // Appends alarms to `out`: type, subtype, name, syscall, path, evidence and
   // description. The pipeline then fills in what every alarm shares:
-  // container, process, first/last seen and the audit serial and time.
+  // container (unless the detector set it), process, first/last seen and
+  // the audit serial and time.
+  // A start the inventory found at daemon start comes with an empty event
+  // (no records), an empty process and no container.
   virtual void evaluate(const EventContext& ctx, std::vector<Alarm>& out) const = 0;
 };
 

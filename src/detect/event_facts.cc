@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <string_view>
 
 namespace cshield {
@@ -25,6 +26,8 @@ ProcessInfo process_from_event(const AuditEvent& ev) {
   ProcessInfo p;
   const AuditRecord* r = ev.syscall();
   if (!r) r = ev.first(rec::kSeccomp);
+  for (int user_type : {rec::kUserAuth, rec::kUserLogin, rec::kUserErr})
+    if (!r) r = ev.first(user_type);
   if (!r) return p;
   p.pid = static_cast<int>(id_or(*r, "pid"));
   p.ppid = static_cast<int>(id_or(*r, "ppid"));
@@ -57,6 +60,21 @@ bool is_runtime_process(const ProcessInfo& p) {
   for (auto name : kRuntimes)
     if (comm == name && base == name) return true;
   return starts_with(comm, "containerd-shim") && starts_with(base, "containerd-shim");
+}
+
+std::optional<SeccompAction> seccomp_action(const AuditRecord& r) {
+  // Raw hex (0x7ffc0000) when auparse does not interpret it.
+  auto code = r.number("code");
+  if (!code) {
+    auto raw = r.raw("code");
+    if (!raw || raw->empty()) return std::nullopt;
+    code = static_cast<std::int64_t>(std::strtoull(raw->c_str(), nullptr, 16));
+  }
+  constexpr std::uint32_t kActionMask = 0xffff0000U, kRetAllow = 0x7fff0000U, kRetLog = 0x7ffc0000U;
+  SeccompAction a;
+  a.action = static_cast<std::uint32_t>(*code) & kActionMask;
+  a.refused = a.action != kRetAllow && a.action != kRetLog;
+  return a;
 }
 
 std::string json_quote(const std::string& s) {

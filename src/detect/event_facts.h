@@ -1,6 +1,7 @@
 // Small readings of an audit event that several detectors share.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -11,6 +12,8 @@ namespace cshield {
 
 // The process as the SYSCALL (or, failing that, SECCOMP) record describes it:
 // pid, ppid, uid, euid, auid, comm, exe. cmdline from PROCTITLE when present.
+// A user-space authentication record (USER_AUTH, USER_LOGIN, USER_ERR) gives
+// pid, uid, auid and exe when the event has neither.
 ProcessInfo process_from_event(const AuditEvent& ev);
 
 // True for the container runtime's own processes (runc/crun init stages,
@@ -23,6 +26,15 @@ bool is_runtime_process(const ProcessInfo& p);
 // {"syscall":"ptrace","arch":"x86_64","args":["0x10",...],"exit":-1,"success":false}
 // from a SYSCALL record; an empty object text when the record is absent.
 std::string syscall_evidence_fields(const AuditRecord& syscall_record);
+
+// The seccomp return action (upper 16 bits of `code`, e.g. 0x00050000 for
+// SECCOMP_RET_ERRNO) of a SECCOMP record, and whether it refused the call
+// (anything but allow or log). nullopt when the record has no code.
+struct SeccompAction {
+  std::uint32_t action = 0;
+  bool refused = false;
+};
+std::optional<SeccompAction> seccomp_action(const AuditRecord& seccomp_record);
 
 // JSON string literal (with quotes) of arbitrary bytes.
 std::string json_quote(const std::string& s);

@@ -37,6 +37,8 @@ struct ContainerRecord {
   ContainerInfo info;
   std::int64_t first_seen_ms = 0, last_seen_ms = 0;
   std::optional<std::int64_t> stopped_ms;
+  std::optional<std::int64_t> started_ms;   // latest start judged; nullopt when never seen starting
+  std::optional<std::string> posture_json;  // posture at that start (a JSON object, container_inventory.h)
   std::string findings_json = "[]";  // startup findings (ALARMS.md spelling), a JSON array
   std::map<std::string, std::int64_t> alarm_counts;  // by type
 };

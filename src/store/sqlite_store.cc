@@ -55,7 +55,7 @@ std::string prefix_upper_bound(const std::string& prefix) { return prefix + '\xf
 
 constexpr char kContainerColumns[] =
     "SELECT id, runtime, name, image, pod, namespace, bundle, first_seen_ms, last_seen_ms, "
-    "stopped_ms, findings FROM containers";
+    "stopped_ms, findings, started_ms, posture FROM containers";
 
 ContainerRecord read_container_row(const SqliteStatement& st) {
   ContainerRecord r;
@@ -70,6 +70,8 @@ ContainerRecord read_container_row(const SqliteStatement& st) {
   r.last_seen_ms = st.column_int(8);
   r.stopped_ms = st.column_optional_int(9);
   r.findings_json = st.column_text(10);
+  r.started_ms = st.column_optional_int(11);
+  r.posture_json = st.column_optional_text(12);
   return r;
 }
 

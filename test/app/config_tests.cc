@@ -95,6 +95,22 @@ BOOST_AUTO_TEST_CASE(detector_lists) {
   BOOST_TEST(!bad.config);
 }
 
+BOOST_AUTO_TEST_CASE(brute_force_threshold_and_window) {
+  auto d = parse_config("", "c");
+  BOOST_REQUIRE(d.config);
+  BOOST_TEST(d.config->detect.brute_force_threshold == 5u);
+  BOOST_TEST(d.config->detect.brute_force_window_seconds == 60);
+  auto l = parse_config("[detect]\nbrute_force_threshold = 10\nbrute_force_window_seconds = 30\n", "c");
+  BOOST_REQUIRE(l.config);
+  BOOST_TEST(l.config->detect.brute_force_threshold == 10u);
+  BOOST_TEST(l.config->detect.brute_force_window_seconds == 30);
+  auto bad = parse_config("[detect]\nbrute_force_threshold = 1\nbrute_force_window_seconds = soon\n", "c");
+  BOOST_TEST(!bad.config);
+  BOOST_REQUIRE_EQUAL(bad.errors.size(), 2u);
+  BOOST_TEST(bad.errors[0].to_string() == "c:2: brute_force_threshold: '1' is out of range (2 to 100000)");
+  BOOST_TEST(bad.errors[1].line == 3);
+}
+
 BOOST_AUTO_TEST_CASE(exporters_and_plugin_mode_are_accepted_and_bad_exports_refused) {
   auto l = parse_config("[export]\nsyslog = tcp://127.0.0.1:514\nsyslog_format = json\njsonl = /var/log/a.jsonl\n"
                         "audit = no\n[audit]\nmode = plugin\n", "c");

@@ -40,9 +40,17 @@ BOOST_AUTO_TEST_CASE(docker_container_alarms_name_the_container_and_its_image) {
       BOOST_TEST(found->getObject("process")->getValue<std::string>("exe") == "/helper");
     }
   }
-  // Filtering by the container's name and by a 12-character id prefix.
-  BOOST_TEST(daemon.alarms("container=" + name).size() == 5u);
-  BOOST_TEST(daemon.alarms("container=" + ctr.id().substr(0, 12)).size() == 5u);
+  // Filtering by the container's name and by a 12-character id prefix: the
+  // five attempts, open_by_handle_at also as a shocker vulnerability escape
+  // (the container's start may raise alarms of its own: not counted here).
+  auto attempts = [&](const std::string& container) {
+    std::size_t n = 0;
+    for (const auto& a : daemon.alarms("container=" + container))
+      n += a->getValue<std::string>("type") != "abnormal_startup";
+    return n;
+  };
+  BOOST_TEST(attempts(name) == 6u);
+  BOOST_TEST(attempts(ctr.id().substr(0, 12)) == 6u);
 
   BOOST_TEST(daemon.stop() == 0);
   const auto after = AuditState::read();

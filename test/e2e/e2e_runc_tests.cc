@@ -76,6 +76,7 @@ BOOST_FIXTURE_TEST_CASE(runc_container_escapes_raise_alarms_and_the_kernel_is_re
       {"setns", "high_risk_syscall", "setns", "setns"},
       {"reboot", "high_risk_syscall", "reboot", "reboot"},
       {"open_by_handle_at", "high_risk_syscall", "open_by_handle_at", "open_by_handle_at"},
+      {"open_by_handle_at", "vulnerability_escape", "shocker", "open_by_handle_at"},
       {"read:/hostetc/shadow", "file_escape", "read", ""},
   };
   for (const auto& e : expected) {
@@ -111,7 +112,11 @@ BOOST_FIXTURE_TEST_CASE(runc_container_escapes_raise_alarms_and_the_kernel_is_re
   const int count_before = ptrace_count();
   ctr.run_helper("ptrace");
   BOOST_TEST(eventually([&] { return ptrace_count() > count_before; }, kAlarmDeadline));
-  const auto all = daemon.alarms("");
+  // The container's own start (runc spec has no seccomp profile) is an
+  // abnormal_startup alarm of its own: e2e_startup_tests covers it.
+  std::vector<Poco::JSON::Object::Ptr> all;
+  for (const auto& a : daemon.alarms(""))
+    if (a->getValue<std::string>("type") != "abnormal_startup") all.push_back(a);
   BOOST_TEST(all.size() == expected.size(), "alarms: " << all.size() << "; log:\n" << daemon.log());
   for (const auto& a : all) {
     BOOST_TEST(a->getObject("container")->getValue<std::string>("id") == id);

@@ -77,6 +77,28 @@ BOOST_AUTO_TEST_CASE(rules_read_back_as_they_were_added_and_delete_exactly) {
   BOOST_TEST(missing.error() == "delete rule '" + rules[0].to_auditctl() + "': no such rule is loaded");
 }
 
+// The shapes vulnerability_escape asks for: flag ranges, a path filter on a
+// syscall rule, exit codes. They must read back equal, or every reload would
+// remove and re-add them.
+BOOST_AUTO_TEST_CASE(argument_ranges_path_filters_and_exit_codes_read_back_as_added) {
+  TempDir dir;
+  const std::vector<AuditRule> rules = {
+      syscall_rule({"openat"}, "cshield.t.flags", "b64", {"a2&3", "a2<64"}),
+      syscall_rule({"open"}, "cshield.t.flags", "b32", {"a1&3", "a1>=524288", "a1<524352"}),
+      syscall_rule({"connect", "openat"}, "cshield.t.sock", "b64", {"path=" + (dir.path / "file").string()}),
+      syscall_rule({"setuid", "setns"}, "cshield.t.eperm", "b64", {"exit=-1"}),
+      syscall_rule({"setuid", "setns"}, "cshield.t.eacces", "b64", {"exit=-13"}),
+  };
+  for (const auto& rule : rules) {
+    const Result r = control.add_rule(rule);
+    BOOST_TEST(r.ok(), r.error());
+  }
+  std::vector<std::string> expected;
+  for (const auto& rule : rules) expected.push_back(rule.to_auditctl());
+  BOOST_TEST(cshield_rules_text(control) == expected, boost::test_tools::per_element());
+  for (const auto& rule : rules) BOOST_TEST(control.delete_rule(rule).ok());
+}
+
 BOOST_AUTO_TEST_CASE(rule_manager_applies_a_rule_set_and_removes_only_cshield_rules) {
   const AuditRule foreign = syscall_rule({"ptrace"}, std::string(testing::kForeignTestKeyPrefix) + "foreign", "b64");
   BOOST_REQUIRE(control.add_rule(foreign).ok());

@@ -1,0 +1,65 @@
+#include "app/runtime_paths.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+
+#include "detect/vulnerability_escape.h"
+
+namespace cshield {
+
+namespace {
+
+std::string canonical(const std::string& path) {
+  char buf[PATH_MAX];
+  return ::realpath(path.c_str(), buf) ? std::string(buf) : std::string();
+}
+
+bool is_runtime_name(const std::string& name) {
+  for (const auto& r : runtime_binary_names()) {
+    if (name == r) return true;
+    if (r == "containerd-shim" && name.compare(0, r.size(), r) == 0) return true;
+  }
+  return false;
+}
+
+void add_unique(std::vector<std::string>& out, const std::string& s) {
+  if (!s.empty() && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+}
+
+}  // namespace
+
+std::vector<std::string> existing_runtime_binaries() {
+  std::vector<std::string> out;
+  for (const char* dir : {"/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/sbin", "/bin",
+                          "/usr/libexec/podman", "/usr/libexec/crio"}) {
+    DIR* d = ::opendir(dir);
+    if (!d) continue;
+    std::vector<std::string> names;
+    while (const dirent* e = ::readdir(d))
+      if (is_runtime_name(e->d_name)) names.emplace_back(e->d_name);
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) {
+      const std::string real = canonical(std::string(dir) + "/" + n);
+      struct stat st {};
+      if (!real.empty() && ::stat(real.c_str(), &st) == 0 && S_ISREG(st.st_mode)) add_unique(out, real);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> runtime_socket_paths() {
+  std::vector<std::string> out;
+  for (const auto& sock : default_runtime_sockets()) {
+    const auto slash = sock.rfind('/');
+    const std::string dir = canonical(sock.substr(0, slash));
+    if (!dir.empty()) add_unique(out, dir + sock.substr(slash));
+  }
+  return out;
+}
+
+}  // namespace cshield

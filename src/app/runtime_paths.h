@@ -1,0 +1,20 @@
+// The container runtime binaries and API sockets of this host, for the
+// vulnerability_escape detector's watches (which must name real host files).
+// Reads the filesystem; called when the detectors are built.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cshield {
+
+// Canonical paths (symlinks resolved, each once) of the regular files in the
+// usual binary directories named like a runtime: runc, crun, conmon,
+// containerd-shim*, ... (runtime_binary_names()).
+std::vector<std::string> existing_runtime_binaries();
+
+// The default runtime sockets whose directory exists (a socket may be created
+// later: the watch follows the name), with that directory canonicalised.
+std::vector<std::string> runtime_socket_paths();
+
+}  // namespace cshield

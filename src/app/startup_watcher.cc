@@ -1,0 +1,150 @@
+#include "app/startup_watcher.h"
+
+#include <set>
+
+#include "app/log.h"
+#include "detect/abnormal_startup.h"
+#include "detect/event_facts.h"
+
+namespace cshield {
+namespace {
+
+constexpr std::size_t kMaxPostures = 16384;
+
+std::vector<std::string> argv_of(const AuditEvent& event) {
+  std::vector<std::string> argv;
+  const AuditRecord* r = event.first(rec::kExecve);
+  if (!r) return argv;
+  const auto argc = r->number("argc").value_or(0);
+  for (std::int64_t i = 0; i < argc && i < 4096; ++i) {
+    auto a = r->text("a" + std::to_string(i));
+    if (!a) break;
+    argv.push_back(*a);
+  }
+  return argv;
+}
+
+}  // namespace
+
+StartupWatcher::StartupWatcher(const ContainerStartReader& reader, ContainerInventory* inventory, Counters& counters,
+                               std::string fs_root)
+    : reader_(reader),
+      inventory_(inventory),
+      fs_root_(std::move(fs_root)),
+      starts_(counters.counter("startup.starts", "container starts judged for abnormal_startup")),
+      unreadable_(counters.counter("startup.unreadable_bundles", "container starts whose bundle could not be read")),
+      stops_(counters.counter("startup.stops", "containers marked stopped")),
+      store_errors_(counters.counter("startup.store_errors", "inventory writes that failed")) {}
+
+Pipeline::Observation StartupWatcher::observe(const AuditEvent& event, const ProcessInfo&,
+                                              const ContainerInfo* container) noexcept {
+  Pipeline::Observation seen;
+  try {
+    if (event.key() == kAbnormalStartupKey) seen.start = on_runtime(event);
+    if (container) {
+      auto it = postures_.find(container->id);
+      if (it == postures_.end()) {
+        if (postures_.size() >= kMaxPostures) postures_.clear();
+        it = postures_.emplace(container->id, reader_.posture_of(*container)).first;
+      }
+      seen.posture = it->second;
+    }
+  } catch (...) {
+    // An event without observation is still evaluated.
+  }
+  return seen;
+}
+
+std::optional<ContainerStart> StartupWatcher::on_runtime(const AuditEvent& event) {
+  const AuditRecord* sys = event.syscall();
+  if (!sys || sys->raw("success").value_or("") != "yes") return std::nullopt;
+  const auto command = parse_runtime_command(argv_of(event));
+  if (!command || command->id.empty()) return std::nullopt;
+  if (command->command == "delete") {
+    record_stop(command->id, event.time_ms);
+    return std::nullopt;
+  }
+  if (command->command != "create" && command->command != "run") return std::nullopt;
+  if (judged_here(command->id, event.time_ms)) return std::nullopt;
+  std::string cwd;
+  if (const AuditRecord* c = event.first(rec::kCwd)) cwd = c->text("cwd").value_or("");
+  auto start = reader_.start_of(sys->text("exe").value_or(""), *command, cwd, event.time_ms);
+  if (!start) {
+    unreadable_.add();
+    return std::nullopt;
+  }
+  record_start(*start, event.time_ms);
+  return start;
+}
+
+bool StartupWatcher::judged_here(const std::string& id, std::int64_t exec_ms) const {
+  auto it = judged_.find(id);
+  return it != judged_.end() && it->second >= exec_ms - kClockSlackMs && it->second <= exec_ms + kCreateLeadMs;
+}
+
+void StartupWatcher::record_start(const ContainerStart& start, std::int64_t judged_ms) {
+  starts_.add();
+  judged_[start.container.id] = start.started_ms;
+  postures_[start.container.id] = start.posture;
+  if (!inventory_) return;
+  try {
+    inventory_->record_start(start, judged_ms);
+  } catch (const std::exception& e) {
+    store_errors_.add();
+    log_warn(std::string("container inventory: ") + e.what());
+  }
+}
+
+void StartupWatcher::record_stop(const std::string& id, std::int64_t stopped_ms) {
+  judged_.erase(id);
+  postures_.erase(id);
+  if (!inventory_) return;
+  try {
+    if (inventory_->record_stop(id, stopped_ms)) stops_.add();
+  } catch (const std::exception& e) {
+    store_errors_.add();
+    log_warn(std::string("container inventory: ") + e.what());
+  }
+}
+
+std::vector<ContainerStart> StartupWatcher::inventory(std::int64_t now_ms) noexcept {
+  std::vector<ContainerStart> unjudged;
+  try {
+    std::set<std::string> running;
+    for (const auto& r : reader_.running(fs_root_)) {
+      running.insert(r.id);
+      auto start = reader_.start_of(r);
+      if (!start) {
+        unreadable_.add();
+        continue;
+      }
+      const std::int64_t created = start->started_ms;
+      bool judged = false;
+      if (inventory_) {
+        try {
+          judged = inventory_->judged(r.id, created - kCreateLeadMs, created + kClockSlackMs);
+        } catch (const std::exception& e) {
+          store_errors_.add();
+          log_warn(std::string("container inventory: ") + e.what());
+        }
+      }
+      judged_[r.id] = created;
+      postures_[r.id] = start->posture;
+      if (judged) continue;
+      record_start(*start, now_ms);
+      unjudged.push_back(std::move(*start));
+    }
+    if (inventory_) {
+      for (const auto& id : inventory_->running())
+        if (!running.count(id)) record_stop(id, now_ms);
+    }
+    log_info("container inventory: " + std::to_string(running.size()) + " running, " +
+             std::to_string(unjudged.size()) + " started while cshieldd was not watching");
+  } catch (const std::exception& e) {
+    store_errors_.add();
+    log_warn(std::string("container inventory: ") + e.what());
+  }
+  return unjudged;
+}
+
+}  // namespace cshield

@@ -1,0 +1,64 @@
+// Container starts and stops for abnormal_startup and the inventory.
+//
+// observe() is the pipeline's Observe hook: for the execution of an OCI
+// runtime (key cshield.abnormal_startup) with `create`/`run` it reads the
+// bundle the moment the event is seen and hands the start to the detectors,
+// unless that start was already judged; for `delete` it marks the container
+// stopped. For any event in a container it supplies the container's posture.
+// Every judged start is recorded in the ContainerInventory (posture, start
+// time, judged marker).
+//
+// inventory() runs once at daemon start, before events flow: the containers
+// already running whose start was never judged (cshieldd was down) are
+// returned for judgement; containers the store believes running but which
+// are gone are marked stopped.
+//
+// Pipeline thread only. Keeps references to the reader, inventory and
+// counters. Never throws: store failures are counted and logged.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/pipeline.h"
+#include "core/counters.h"
+#include "enrich/container_start_reader.h"
+#include "store/container_inventory.h"
+
+namespace cshield {
+
+class StartupWatcher {
+ public:
+  // A start found by the inventory is the one an audited create showed when
+  // the create's time lies within [created - kCreateLead, created + kClockSlack].
+  static constexpr std::int64_t kCreateLeadMs = 10000;
+  static constexpr std::int64_t kClockSlackMs = 1000;
+
+  StartupWatcher(const ContainerStartReader& reader, ContainerInventory* inventory, Counters& counters,
+                 std::string fs_root = "/");
+
+  Pipeline::Observation observe(const AuditEvent& event, const ProcessInfo& process,
+                                const ContainerInfo* container) noexcept;
+  std::vector<ContainerStart> inventory(std::int64_t now_ms) noexcept;
+
+ private:
+  std::optional<ContainerStart> on_runtime(const AuditEvent& event);
+  bool judged_here(const std::string& id, std::int64_t exec_ms) const;
+  void record_start(const ContainerStart& start, std::int64_t judged_ms);
+  void record_stop(const std::string& id, std::int64_t stopped_ms);
+
+  const ContainerStartReader& reader_;
+  ContainerInventory* inventory_;
+  std::string fs_root_;
+  std::map<std::string, std::int64_t> judged_;  // container id -> latest judged start
+  std::map<std::string, std::optional<ContainerPosture>> postures_;  // nullopt: bundle unreadable
+  Counter& starts_;
+  Counter& unreadable_;
+  Counter& stops_;
+  Counter& store_errors_;
+};
+
+}  // namespace cshield

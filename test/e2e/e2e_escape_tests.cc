@@ -1,0 +1,192 @@
+#define BOOST_TEST_MODULE e2e_escape
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "harness.h"
+
+using namespace e2e;
+using Poco::JSON::Object;
+
+// vulnerability_escape in real containers: each harmless reproduction in
+// escape_helper.c raises its subtype, for the right container, within 2 s,
+// and nothing else of that type; a busy ordinary workload raises none.
+
+namespace {
+
+constexpr auto kAlarmDeadline = std::chrono::seconds(2);
+
+std::string dump(const std::vector<Object::Ptr>& alarms) {
+  std::string out;
+  for (const auto& a : alarms) {
+    std::ostringstream o;
+    a->stringify(o);
+    out += o.str() + "\n";
+  }
+  return out;
+}
+
+// vulnerability_escape alarms of the container `id`, by subtype.
+std::map<std::string, Object::Ptr> escapes_of(const Daemon& d, const std::string& id) {
+  std::map<std::string, Object::Ptr> out;
+  for (const auto& a : d.alarms("type=vulnerability_escape"))
+    if (a->getObject("container")->getValue<std::string>("id") == id) out[a->getValue<std::string>("subtype")] = a;
+  return out;
+}
+
+Object::Ptr await_escape(const Daemon& d, const std::string& subtype, const std::string& id) {
+  Object::Ptr found;
+  eventually(
+      [&] {
+        auto all = escapes_of(d, id);
+        auto it = all.find(subtype);
+        if (it != all.end()) found = it->second;
+        return !found.isNull();
+      },
+      kAlarmDeadline);
+  BOOST_REQUIRE_MESSAGE(found, "no " << subtype << " alarm within 2 s; alarms:\n"
+                                     << dump(d.alarms("")) << "daemon log:\n" << d.log());
+  return found;
+}
+
+int count_of(const Daemon& d, const std::string& query) {
+  int n = 0;
+  for (const auto& a : d.alarms(query)) n += a->getValue<int>("count");
+  return n;
+}
+
+struct Fixture {
+  AuditState before = AuditState::read();
+  Fixture() {
+    BOOST_REQUIRE_MESSAGE(before.pid == "0", "an audit daemon is registered (pid " << before.pid << ")");
+    BOOST_REQUIRE_MESSAGE(before.cshield_rules().empty(), "cshield rules are loaded before the test");
+  }
+  ~Fixture() {
+    const auto after = AuditState::read();
+    BOOST_TEST(after.pid == "0");
+    BOOST_TEST(after.cshield_rules().empty());
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(each_escape_attempt_in_a_runc_container_raises_exactly_its_subtype, Fixture) {
+  Daemon daemon("netlink");
+  daemon.start();
+  const std::string id = "cshield-e2e-escape-" + std::to_string(::getpid());
+  // The host's runc (with the libraries it needs to run), /proc/sys and
+  // memory cgroup hierarchy mapped in (read-only).
+  RuncContainer ctr(id, {{"/usr/sbin/runc", "/hostrunc"},
+                         {"/lib64", "/lib64"},
+                         {"/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu"},
+                         {"/proc/sys", "/hostsys"},
+                         {"/sys/fs/cgroup/memory", "/hostcgroup"}});
+  struct Attempt {
+    std::string args, subtype, syscall;
+  };
+  const std::vector<Attempt> attempts{
+      {"dirty_cow", "dirty_cow", "openat"},
+      {"open_write:/hostrunc", "runc_overwrite", "openat"},
+      {"open_by_handle_at", "shocker", "open_by_handle_at"},
+      {"open_write:/hostcgroup/release_agent", "cgroup_release_agent", "openat"},
+      {"open_write:/hostsys/kernel/core_pattern", "core_pattern", "openat"},
+      {"finit_module:/helper", "kernel_module", "finit_module"},
+  };
+  std::set<std::string> expected;
+  for (const auto& at : attempts) {
+    BOOST_TEST_CONTEXT(at.args) {
+      ctr.run_helper(at.args);
+      auto a = await_escape(daemon, at.subtype, id);
+      expected.insert(at.subtype);
+      BOOST_TEST(a->getValue<std::string>("severity") == "critical");
+      BOOST_TEST(a->getValue<std::string>("syscall") == at.syscall);
+      BOOST_TEST(a->getObject("container")->getValue<std::string>("id") == id);
+      BOOST_TEST(a->getObject("process")->getValue<std::string>("exe") == "/helper");
+      BOOST_TEST(!a->getValue<std::string>("description").empty());
+      BOOST_TEST(a->getObject("evidence")->has("exploit"));
+      // Nothing but the subtypes tried so far.
+      for (const auto& [subtype, alarm] : escapes_of(daemon, id))
+        BOOST_TEST(expected.count(subtype) == 1u, subtype << " raised by " << at.args);
+    }
+  }
+  // The second CVE-2019-5736 form: /proc/<pid>/exe of a running runtime.
+  ctr.run_helper("runtime_exe:/hostrunc");
+  BOOST_TEST(eventually([&] {
+    for (const auto& a : daemon.alarms("type=vulnerability_escape&subtype=runc_overwrite"))
+      if (a->getValue<std::string>("path").find("/exe") != std::string::npos) return true;
+    return false;
+  }, kAlarmDeadline), "no runc_overwrite for /proc/<pid>/exe; alarms:\n" << dump(daemon.alarms("")));
+
+  auto runc = escapes_of(daemon, id).at("runc_overwrite");
+  BOOST_TEST(runc->getObject("evidence")->getValue<std::string>("host_path") == "/usr/sbin/runc");
+  BOOST_TEST(runc->getObject("evidence")->getValue<std::string>("cve") == "CVE-2019-5736");
+  auto dirty = escapes_of(daemon, id).at("dirty_cow");
+  BOOST_TEST(dirty->getValue<std::string>("path") == "/proc/self/mem");
+  BOOST_TEST(dirty->getObject("evidence")->getValue<std::string>("flags") == "O_RDWR");
+
+  // The high-risk row of open_by_handle_at names the shocker escape.
+  auto high = daemon.alarms("type=high_risk_syscall&subtype=open_by_handle_at");
+  BOOST_REQUIRE_EQUAL(high.size(), 1u);
+  auto related = high[0]->getObject("evidence")->getObject("related");
+  BOOST_REQUIRE(related);
+  BOOST_TEST(related->getValue<std::string>("type") == "vulnerability_escape");
+  BOOST_TEST(related->getValue<std::string>("subtype") == "shocker");
+
+  // A sentinel: once its repeat is counted every earlier event has been
+  // through the pipeline (one thread, in order); then nothing else appeared.
+  const int modules = count_of(daemon, "type=vulnerability_escape&subtype=kernel_module");
+  ctr.run_helper("finit_module:/helper");
+  BOOST_TEST(eventually([&] { return count_of(daemon, "type=vulnerability_escape&subtype=kernel_module") > modules; },
+                        kAlarmDeadline));
+  std::set<std::string> raised;
+  for (const auto& a : daemon.alarms("type=vulnerability_escape")) {
+    raised.insert(a->getValue<std::string>("subtype"));
+    BOOST_TEST(a->getObject("container")->getValue<std::string>("id") == id);
+  }
+  BOOST_TEST(raised == expected, "raised:\n" << dump(daemon.alarms("type=vulnerability_escape")));
+  BOOST_TEST(daemon.stop() == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(repeated_refused_setuid_is_brute_force_and_a_busy_workload_raises_nothing, Fixture) {
+  Daemon daemon("netlink");
+  daemon.start();
+  const std::string id = "cshield-e2e-brute-" + std::to_string(::getpid());
+  RuncContainer ctr(id);
+  // An ordinary busy workload first: shell loops, cat, ls, small writes.
+  const auto work = ctr.exec(
+      "/bin/sh -c " + sh_quote("i=0; while [ $i -lt 300 ]; do cat /etc/passwd >/dev/null; ls / >/dev/null; "
+                               "echo $i >/tmp/n; cat /tmp/n >/dev/null; i=$((i+1)); done"));
+  BOOST_REQUIRE_MESSAGE(work.status == 0, work.output);
+  // Ten refused setuid calls (eleven without CAP_SETUID): two windows of five.
+  ctr.run_helper("setuid_fail:10");
+  auto a = await_escape(daemon, "brute_force", id);
+  BOOST_TEST(a->getObject("container")->getValue<std::string>("id") == id);
+  BOOST_TEST(a->getValue<std::string>("syscall") == "setuid");
+  BOOST_TEST(a->getObject("evidence")->getValue<int>("attempts") == 5);
+  BOOST_TEST(eventually([&] { return count_of(daemon, "type=vulnerability_escape&subtype=brute_force") == 2; },
+                        kAlarmDeadline));
+  // The brute-force alarms came after the workload's events: no other escape.
+  const auto all = daemon.alarms("type=vulnerability_escape");
+  BOOST_TEST(all.size() == 1u, "alarms:\n" << dump(all));
+  BOOST_TEST(daemon.stop() == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_connect_to_a_mapped_docker_socket_is_runtime_socket, Fixture) {
+  BOOST_REQUIRE_MESSAGE(sh("docker info").status == 0, "dockerd is not running (tools/dev test starts it)");
+  Daemon daemon("netlink");
+  daemon.start();
+  const std::string name = "cshield-e2e-socket-" + std::to_string(::getpid());
+  DockerContainer ctr(name, "-v /run/docker.sock:/var/run/docker.sock");
+  ctr.run_helper("connect:/var/run/docker.sock");
+  auto a = await_escape(daemon, "runtime_socket", ctr.id());
+  BOOST_TEST(a->getObject("container")->getValue<std::string>("id") == ctr.id());
+  BOOST_TEST(a->getValue<std::string>("syscall") == "connect");
+  BOOST_TEST(a->getValue<std::string>("path") == "/var/run/docker.sock");
+  BOOST_TEST(a->getObject("evidence")->getValue<std::string>("host_path") == "/run/docker.sock");
+  BOOST_TEST(escapes_of(daemon, ctr.id()).size() == 1u, dump(daemon.alarms("")));
+  BOOST_TEST(daemon.stop() == 0);
+}
