@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "support/audit_text.h"
+#include "support/detector_run.h"
 #include "detect/event_facts.h"
 #include "detect/file_escape.h"
 #include "detect/high_risk_syscall.h"
@@ -35,20 +36,10 @@ std::string syscall_record(const std::string& serial, int nr, const std::string&
          (key.empty() ? "(null)" : "\"" + key + "\"") + "\n";
 }
 
-ContainerInfo container() {
-  ContainerInfo c;
-  c.id = std::string(64, 'a');
-  c.runtime = "runc";
-  c.name = "ctr";
-  return c;
-}
+ContainerInfo container() { return testing::test_container(); }
 
 std::vector<Alarm> run(const Detector& d, const AuditEvent& ev, const ContainerInfo* c) {
-  std::vector<Alarm> out;
-  if (!d.wants(ev)) return out;
-  ProcessInfo p = process_from_event(ev);
-  d.evaluate(EventContext{ev, p, c}, out);
-  return out;
+  return testing::run_detector(d, ev, c);
 }
 
 }  // namespace
