@@ -11,22 +11,12 @@
 #include "detect/high_risk_syscall.h"
 
 using namespace cshield;
+using cshield::testing::audit_value;
 using cshield::testing::one_event;
 
 namespace {
 
 
-// As the kernel writes a value: quoted, or hex when it has a space or quote.
-std::string audit_value(const std::string& v) {
-  if (v.find_first_of(" \"") == std::string::npos) return "\"" + v + "\"";
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : v) {
-    out.push_back(hex[ch >> 4]);
-    out.push_back(hex[ch & 15]);
-  }
-  return out;
-}
 
 std::string syscall_record(const std::string& serial, int nr, const std::string& comm, const std::string& exe,
                            const std::string& key, const std::string& tail = "success=no exit=-1 a0=10 a1=1 a2=0 a3=0") {

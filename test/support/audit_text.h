@@ -11,6 +11,19 @@
 
 namespace cshield::testing {
 
+// A field value as the kernel writes it: quoted, or hex when it has a space
+// or a quote.
+inline std::string audit_value(const std::string& v) {
+  if (v.find_first_of(" \"") == std::string::npos) return "\"" + v + "\"";
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char ch : v) {
+    out.push_back(hex[ch >> 4]);
+    out.push_back(hex[ch & 15]);
+  }
+  return out;
+}
+
 inline std::vector<AuditEvent> events_of(const std::string& records) {
   std::vector<AuditEvent> out;
   EventAssembler assembler([&](AuditEvent&& e) { out.push_back(std::move(e)); }, nullptr);
