@@ -99,6 +99,14 @@ const std::map<std::string, Setter>& setters() {
          c.audit.backlog_wait_time = static_cast<std::uint32_t>(n);
          return std::optional<std::string>();
        }},
+      {"node.name", [](Config& c, const std::string& v) {
+         for (char ch : v)
+           if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f)
+             return std::optional<std::string>("'" + v + "' holds a space or a control character");
+         if (v.size() > 253) return std::optional<std::string>("a node name has at most 253 characters");
+         c.node.name = v;
+         return std::optional<std::string>();
+       }},
       {"storage.database", [](Config& c, const std::string& v) {
          if (auto e = absolute_path(v, false)) return e;
          c.storage.database = v;
@@ -282,6 +290,8 @@ std::string default_config_text() {
   const Config d;
   std::ostringstream o;
   o << "; cshieldd configuration. Every key is optional; shown with its default.\n"
+    << "[node]\n"
+    << "name =                ; empty: $CSHIELD_NODE_NAME, else the host name\n"
     << "[audit]\n"
     << "mode = " << d.audit.mode << "            ; auto | netlink | multicast | plugin\n"
     << "backlog_limit = " << d.audit.backlog_limit << "\n"

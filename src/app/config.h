@@ -16,6 +16,13 @@ namespace cshield {
 struct Config {
   std::string path;  // the file it was read from; empty for defaults
 
+  struct Node {
+    // The name every alarm carries (Alarm::host); empty: the environment's
+    // CSHIELD_NODE_NAME (the DaemonSet sets it from spec.nodeName), else
+    // the host name. See node_name().
+    std::string name;
+  } node;
+
   struct Audit {
     std::string mode = "auto";  // auto | netlink | multicast | plugin
     std::uint32_t backlog_limit = 8192;

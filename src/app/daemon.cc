@@ -17,13 +17,16 @@
 #include <thread>
 
 #include "alarm/fan_out_sink.h"
+#include "alarm/host_stamp_sink.h"
 #include "alarm/store_writer.h"
 #include "api/api_context.h"
 #include "api/api_server.h"
 #include "api/prometheus_text.h"
 #include "app/detector_set.h"
 #include "app/log.h"
+#include "app/node_identity.h"
 #include "app/pipeline.h"
+#include "app/privilege_check.h"
 #include "app/startup_watcher.h"
 #include "audit/event_assembler.h"
 #include "core/bounded_queue.h"
@@ -105,7 +108,7 @@ bool load_or_create_token(const std::string& path, std::string& token, std::stri
 
 class Runtime {
  public:
-  explicit Runtime(const Config& config) : config_(config) {}
+  explicit Runtime(const Config& config) : config_(config), stamped_sinks_(node_name(config.node.name), alarm_sinks_) {}
   int run();
 
  private:
@@ -127,6 +130,7 @@ class Runtime {
   std::unique_ptr<StoreWriter> store_writer_;
   std::unique_ptr<ExporterSet> exporters_;
   FanOutSink alarm_sinks_;  // the store writer, then the exporters
+  HostStampSink stamped_sinks_;  // names the node, then alarm_sinks_
   LibauditControl control_;
   std::unique_ptr<AuditStatusGuard> status_guard_;
   std::unique_ptr<RuleManager> rules_;
@@ -289,7 +293,7 @@ void Runtime::pipeline_loop() {
   DockerSocketClient docker;
   ContainerResolver resolver(files, &docker, &counters_);
   pipeline_ = std::make_unique<Pipeline>(
-      detectors_, [&](ProcessInfo& p) { return resolver.resolve(p); }, alarm_sinks_, counters_);
+      detectors_, [&](ProcessInfo& p) { return resolver.resolve(p); }, stamped_sinks_, counters_);
   ContainerStartReader starts(files, capabilities_of_status(files.read("/proc/self/status").value_or("")));
   std::unique_ptr<ContainerInventory> inventory;
   try {
@@ -336,6 +340,7 @@ Poco::JSON::Object::Ptr Runtime::status_json() {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
   o->set("version", CSHIELD_VERSION);
   o->set("mode", mode_);
+  o->set("host", stamped_sinks_.host());
   o->set("started", format_rfc3339_ms(started_ms_));
   o->set("pipeline_running", pipeline_running_.load());
   o->set("reader_running", reader_running_.load());
@@ -431,6 +436,13 @@ int Runtime::run() {
   counters_.gauge_fn("queue.records.dropped", "record chunks dropped because the pipeline queue was full",
                      [this] { return records_.dropped(); });
 
+  if (const auto missing = missing_privileges(config_, FsFileReader("/").read("/proc/self/status").value_or(""));
+      !missing.empty()) {
+    for (const auto& m : missing) log_error("privilege: " + m);
+    log_error("cshieldd refuses to start without the privileges above (see cshieldd(8), PRIVILEGES)");
+    return 1;
+  }
+  log_info("alarms name this node as '" + stamped_sinks_.host() + "'");
   if (!open_store()) return 1;
   detectors_ = build_detectors(config_);
 

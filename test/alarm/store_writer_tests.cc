@@ -5,6 +5,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "alarm/host_stamp_sink.h"
 #include "alarm/store_writer.h"
 
 using namespace cshield;
@@ -103,4 +104,21 @@ BOOST_AUTO_TEST_CASE(a_storm_of_repeats_folds_in_memory_and_keeps_every_count) {
   BOOST_TEST(w.total_count == 5000);            // nothing lost
   BOOST_TEST(w.written.size() <= 2u * 10u);     // at most two rows a batch of 512
   BOOST_TEST(value(c, "store.coalesced") == 5000u - w.written.size());
+}
+
+namespace {
+struct RecordingSink : AlarmSink {
+  std::vector<std::string> hosts;
+  void publish(const Alarm& a) override { hosts.push_back(a.host); }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_node_is_named_on_every_alarm_that_does_not_name_one) {
+  RecordingSink next;
+  HostStampSink stamp("worker-7", next);
+  Alarm a = make_alarm("high_risk_syscall", "ptrace", "ptrace");
+  stamp.publish(a);
+  a.host = "elsewhere";  // forwarded from another node: kept
+  stamp.publish(a);
+  BOOST_TEST(next.hosts == (std::vector<std::string>{"worker-7", "elsewhere"}), boost::test_tools::per_element());
 }
