@@ -194,6 +194,10 @@ bool Runtime::start_source() {
                 " (cshieldd needs root, or CAP_AUDIT_CONTROL and CAP_AUDIT_READ)");
       return false;
     }
+    if (mode_ == "multicast" && in_host_network_namespace() == false) {
+      log_error("privilege: " + multicast_needs_host_network());
+      return false;
+    }
     log_info("audit mode auto: " + std::string(mode_ == "netlink" ? "no audit daemon is registered, reading as the audit daemon"
                                                                   : "an audit daemon is registered, reading beside it (multicast)"));
   }
@@ -436,7 +440,8 @@ int Runtime::run() {
   counters_.gauge_fn("queue.records.dropped", "record chunks dropped because the pipeline queue was full",
                      [this] { return records_.dropped(); });
 
-  if (const auto missing = missing_privileges(config_, FsFileReader("/").read("/proc/self/status").value_or(""));
+  if (const auto missing = missing_privileges(config_, FsFileReader("/").read("/proc/self/status").value_or(""),
+                                                 in_host_network_namespace());
       !missing.empty()) {
     for (const auto& m : missing) log_error("privilege: " + m);
     log_error("cshieldd refuses to start without the privileges above (see cshieldd(8), PRIVILEGES)");

@@ -1,5 +1,7 @@
 #include "app/privilege_check.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "enrich/oci_posture.h"
@@ -38,7 +40,26 @@ bool in_child_pid_namespace(std::string_view status) {
 
 }  // namespace
 
-std::vector<std::string> missing_privileges(const Config& config, std::string_view status) {
+std::string multicast_needs_host_network() {
+  return "cshieldd reads audit records beside an audit daemon (multicast) from a network namespace "
+         "that is not the host's, where the kernel sends none; it needs the host's (hostNetwork: true "
+         "in Kubernetes, --network host in Docker)";
+}
+
+std::optional<bool> in_host_network_namespace() {
+  auto link = [](const char* path) -> std::optional<std::string> {
+    char buf[128];
+    const ssize_t n = ::readlink(path, buf, sizeof buf);
+    if (n <= 0) return std::nullopt;
+    return std::string(buf, static_cast<std::size_t>(n));
+  };
+  const auto self = link("/proc/self/ns/net"), init = link("/proc/1/ns/net");
+  if (!self || !init) return std::nullopt;
+  return *self == *init;
+}
+
+std::vector<std::string> missing_privileges(const Config& config, std::string_view status,
+                                            std::optional<bool> host_network) {
   struct Need {
     const char* cap;
     bool needed;
@@ -64,6 +85,7 @@ std::vector<std::string> missing_privileges(const Config& config, std::string_vi
         "cshieldd runs in a child PID namespace; it needs the host's (hostPID: true in Kubernetes, "
         "--pid host in Docker): the kernel refuses audit control from any other, and the pids in "
         "audit records are the host's");
+  if (config.audit.mode == "multicast" && host_network == false) missing.push_back(multicast_needs_host_network());
   return missing;
 }
 

@@ -10,9 +10,12 @@
 //   CAP_CHOWN          the API socket's group (api.socket_group)
 //   the host's PID namespace: the kernel refuses audit control from any
 //                      other, and pids in records are the host's
-// Pure; any thread.
+//   the host's network namespace, for audit.mode multicast: the kernel
+//                      sends the multicast group only there
+// Pure but for in_host_network_namespace(); any thread.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,7 +25,18 @@
 namespace cshield {
 
 // One sentence for each missing privilege; empty when nothing is missing.
-// `proc_self_status` is the text of /proc/self/status (CapEff, NSpid).
-std::vector<std::string> missing_privileges(const Config& config, std::string_view proc_self_status);
+// `proc_self_status` is the text of /proc/self/status (CapEff, NSpid);
+// `host_network`: whether this process is in the host's network namespace
+// (nullopt: unknown, not held against it).
+std::vector<std::string> missing_privileges(const Config& config, std::string_view proc_self_status,
+                                            std::optional<bool> host_network = std::nullopt);
+
+// The sentence for reading the multicast group outside the host's network
+// namespace, where nothing arrives.
+std::string multicast_needs_host_network();
+
+// Whether /proc/self/ns/net is /proc/1/ns/net (pid 1 of the host when the
+// PID namespace is the host's); nullopt when either cannot be read.
+std::optional<bool> in_host_network_namespace();
 
 }  // namespace cshield

@@ -73,6 +73,19 @@ BOOST_AUTO_TEST_CASE(a_child_pid_namespace_is_refused) {
   BOOST_TEST(missing[0].find("--pid host") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(multicast_outside_the_host_network_namespace_is_refused) {
+  Config multicast = daemonset_config();
+  multicast.audit.mode = "multicast";
+  BOOST_TEST(missing_privileges(multicast, status(hex(kDaemonSet)), true).empty());
+  BOOST_TEST(missing_privileges(multicast, status(hex(kDaemonSet)), std::nullopt).empty());
+  const auto missing = missing_privileges(multicast, status(hex(kDaemonSet)), false);
+  BOOST_REQUIRE_EQUAL(missing.size(), 1u);
+  BOOST_TEST(missing[0].find("hostNetwork: true") != std::string::npos);
+  Config netlink = daemonset_config();
+  netlink.audit.mode = "netlink";  // unicast reaches any network namespace
+  BOOST_TEST(missing_privileges(netlink, status(hex(kDaemonSet)), false).empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(node_identity)
