@@ -58,8 +58,15 @@ std::optional<bool> in_host_network_namespace() {
   return *self == *init;
 }
 
+std::optional<bool> in_host_pid_namespace() {
+  char buf[64];
+  const ssize_t n = ::readlink("/proc/self/ns/pid", buf, sizeof buf);
+  if (n <= 0) return std::nullopt;
+  return std::string(buf, static_cast<std::size_t>(n)) == "pid:[4026531836]";  // 0xEFFFFFFC
+}
+
 std::vector<std::string> missing_privileges(const Config& config, std::string_view status,
-                                            std::optional<bool> host_network) {
+                                            std::optional<bool> host_network, std::optional<bool> host_pid) {
   struct Need {
     const char* cap;
     bool needed;
@@ -80,7 +87,7 @@ std::vector<std::string> missing_privileges(const Config& config, std::string_vi
     if (n.needed && std::find(effective.begin(), effective.end(), n.cap) == effective.end())
       missing.push_back(std::string(n.cap) + " is missing, needed " + n.why);
   }
-  if (in_child_pid_namespace(status))
+  if (in_child_pid_namespace(status) || host_pid == false)
     missing.push_back(
         "cshieldd runs in a child PID namespace; it needs the host's (hostPID: true in Kubernetes, "
         "--pid host in Docker): the kernel refuses audit control from any other, and the pids in "

@@ -28,8 +28,15 @@ namespace cshield {
 // `proc_self_status` is the text of /proc/self/status (CapEff, NSpid);
 // `host_network`: whether this process is in the host's network namespace
 // (nullopt: unknown, not held against it).
+// `host_pid`: whether this process is in the initial PID namespace (its
+// /proc may hide a child namespace from NSpid), nullopt: judged by NSpid.
 std::vector<std::string> missing_privileges(const Config& config, std::string_view proc_self_status,
-                                            std::optional<bool> host_network = std::nullopt);
+                                            std::optional<bool> host_network = std::nullopt,
+                                            std::optional<bool> host_pid = std::nullopt);
+
+// Whether /proc/self/ns/pid is the initial PID namespace, whose inode
+// number the kernel fixes (PROC_PID_INIT_INO); nullopt when unreadable.
+std::optional<bool> in_host_pid_namespace();
 
 // The sentence for reading the multicast group outside the host's network
 // namespace, where nothing arrives.

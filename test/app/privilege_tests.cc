@@ -71,6 +71,10 @@ BOOST_AUTO_TEST_CASE(a_child_pid_namespace_is_refused) {
   BOOST_REQUIRE_EQUAL(missing.size(), 1u);
   BOOST_TEST(missing[0].find("hostPID: true") != std::string::npos);
   BOOST_TEST(missing[0].find("--pid host") != std::string::npos);
+  // A container's own /proc shows one NSpid entry: the namespace decides.
+  BOOST_TEST(missing_privileges(daemonset_config(), status(hex(kDaemonSet), "1"), std::nullopt, false).size() == 1u);
+  BOOST_TEST(missing_privileges(daemonset_config(), status(hex(kDaemonSet)), std::nullopt, true).empty());
+  BOOST_TEST(in_host_pid_namespace().value_or(false));  // the tests run on the host
 }
 
 BOOST_AUTO_TEST_CASE(multicast_outside_the_host_network_namespace_is_refused) {
