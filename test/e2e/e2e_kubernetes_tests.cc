@@ -3,7 +3,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <Poco/JSON/Array.h>
@@ -67,6 +70,26 @@ const std::string& image() {
   return built;
 }
 
+// Host directories missing before a test, removed (when still empty) after it.
+struct CreatedDirs {
+  std::vector<std::string> dirs;
+  // Notes the outermost missing directory on the way to `path`.
+  void note(const std::string& path) {
+    for (std::size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+      const std::string prefix = path.substr(0, slash);
+      if (sh("test -e " + sh_quote(prefix)).status != 0) {
+        dirs.push_back(prefix);
+        return;
+      }
+      if (slash == std::string::npos) return;
+    }
+  }
+  ~CreatedDirs() {  // empty directories only: nothing anyone wrote is removed
+    for (auto it = dirs.rbegin(); it != dirs.rend(); ++it)
+      sh("test -d " + sh_quote(*it) + " && find " + sh_quote(*it) + " -depth -type d -empty -delete");
+  }
+};
+
 // Where the writable host paths and the ConfigMap go for this test.
 struct NodeDirs {
   TempDir root;
@@ -76,7 +99,7 @@ struct NodeDirs {
 
 // `docker run` arguments for the DaemonSet's container. `drop_cap` removes
 // one added capability; `host_pid` false leaves the PID namespace Docker's.
-std::string run_args(const Object::Ptr& pod, const NodeDirs& dirs, const std::string& drop_cap = "",
+std::string run_args(const Object::Ptr& pod, const NodeDirs& dirs, CreatedDirs& created, const std::string& drop_cap = "",
                      bool host_pid = true) {
   std::string a;
   if (pod->getValue<bool>("hostPID") && host_pid) a += " --pid host";
@@ -96,6 +119,8 @@ std::string run_args(const Object::Ptr& pod, const NodeDirs& dirs, const std::st
     if (!ro) {  // the database and the export: this test's own directories
       source = dirs.host_path(source);
       sh("mkdir -p " + sh_quote(source));
+    } else {
+      created.note(source);  // Docker makes a missing one, as the kubelet does (DirectoryOrCreate)
     }
     std::string opts = ro ? "ro" : "rw";
     // HostToContainer is rslave; Docker (and the kubelet) need the host
@@ -158,6 +183,110 @@ CommandResult run_to_exit(const std::string& args) {
 
 }  // namespace
 
+namespace {
+
+// A 64-hex container id unique to this run and `n`.
+std::string container_id(int n) {
+  char buf[65];
+  std::snprintf(buf, sizeof buf, "%08x%056x", static_cast<unsigned>(::getpid()), static_cast<unsigned>(n));
+  return buf;
+}
+
+// Removes the cgroup directories runc made for `cgroups_path` in every
+// hierarchy, innermost first (runc deletes only the container's own).
+void remove_cgroup_dirs(std::string cgroups_path) {
+  while (cgroups_path.size() > 1) {
+    sh("for h in /sys/fs/cgroup /sys/fs/cgroup/*; do rmdir \"$h" + cgroups_path + "\" 2>/dev/null; done; true");
+    cgroups_path = cgroups_path.substr(0, cgroups_path.rfind('/'));
+  }
+}
+
+struct KubeletShaped {
+  std::string id, cgroups_path, runtime, pod, ns, name;
+  std::map<std::string, std::string> annotations;
+  // Where the runtime keeps the bundle's config.json before it calls runc
+  // (containerd's shim task dir, CRI-O's userdata dir).
+  std::string bundle_dir;
+};
+
+
+}  // namespace
+
+// runc containers as the kubelet's runtimes make them: the CRI annotations
+// (containerd's io.kubernetes.cri.*, CRI-O's io.kubernetes.pod.*) in the
+// bundle and the cgroup paths of the cgroupfs driver and of the systemd
+// driver (the same path, made here with runc's cgroupfs manager since this
+// VM's init is not systemd: /proc/<pid>/cgroup reads the same).
+BOOST_AUTO_TEST_CASE(kubelet_shaped_runc_containers_raise_alarms_with_pod_namespace_and_container_name) {
+  const auto before = AuditState::read();
+  BOOST_REQUIRE(before.pid == "0");
+  const std::string uid = "0f1e2d3c-4b5a-4968-8776-" + container_id(0).substr(0, 12);
+  std::string uid_ = uid;
+  std::replace(uid_.begin(), uid_.end(), '-', '_');
+  const std::string a = container_id(1), b = container_id(2);
+  const std::vector<KubeletShaped> shapes{
+      {a, "/kubepods/burstable/pod" + uid + "/" + a, "kubernetes", "api-7d4b9c-xk2lp", "prod", "api",
+       {{"io.kubernetes.cri.container-type", "container"},
+        {"io.kubernetes.cri.container-name", "api"},
+        {"io.kubernetes.cri.sandbox-name", "api-7d4b9c-xk2lp"},
+        {"io.kubernetes.cri.sandbox-namespace", "prod"},
+        {"io.kubernetes.cri.sandbox-uid", uid},
+        {"io.kubernetes.cri.image-name", "registry.example/api:2.3"}},
+       "/run/containerd/io.containerd.runtime.v2.task/k8s.io/" + a},
+      {b, "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + uid_ + ".slice/crio-" + b + ".scope",
+       "cri-o", "cache-0", "staging", "cache",
+       {{"io.kubernetes.container.name", "cache"},
+        {"io.kubernetes.pod.name", "cache-0"},
+        {"io.kubernetes.pod.namespace", "staging"},
+        {"io.kubernetes.pod.uid", uid},
+        {"io.kubernetes.cri-o.ImageName", "docker.io/library/redis:7"}},
+       "/run/containers/storage/overlay-containers/" + b + "/userdata"},
+  };
+  CreatedDirs created;
+  for (const auto& shape : shapes) created.note(shape.bundle_dir);
+  Daemon daemon("netlink");
+  daemon.start();
+  for (const auto& shape : shapes) {
+    BOOST_TEST_CONTEXT(shape.cgroups_path) {
+      {
+        RuncContainer ctr(shape.id, {}, [&](Object::Ptr spec) {
+          Object::Ptr annotations = new Object;
+          for (const auto& [k, v] : shape.annotations) annotations->set(k, v);
+          spec->set("annotations", annotations);
+          spec->getObject("linux")->set("cgroupsPath", shape.cgroups_path);
+          sh("mkdir -p " + sh_quote(shape.bundle_dir));
+          std::ostringstream json;
+          spec->stringify(json, 2);
+          std::ofstream(shape.bundle_dir + "/config.json") << json.str();
+        });
+        BOOST_TEST(sh("cat /proc/" + std::to_string(ctr.init_pid()) + "/cgroup").output.find(shape.cgroups_path) !=
+                   std::string::npos);
+        ctr.run_helper("ptrace");
+        Object::Ptr found;
+        eventually([&] {
+          for (const auto& al : daemon.alarms("type=high_risk_syscall&subtype=ptrace"))
+            if (al->getObject("process")->getValue<int>("ppid") == ctr.init_pid()) found = al;
+          return !found.isNull();
+        }, std::chrono::seconds(5));
+        BOOST_REQUIRE_MESSAGE(found, "no ptrace alarm within 5 s; log:\n" << daemon.log());
+        auto c = found->getObject("container");
+        BOOST_TEST(c->getValue<std::string>("id") == shape.id);
+        BOOST_TEST(c->getValue<std::string>("runtime") == shape.runtime);
+        BOOST_TEST(c->getValue<std::string>("name") == shape.name);
+        BOOST_TEST(c->optValue<std::string>("pod", "") == shape.pod);
+        BOOST_TEST(c->optValue<std::string>("namespace", "") == shape.ns);
+        BOOST_TEST(!found->getValue<std::string>("host").empty());
+      }
+      remove_cgroup_dirs(shape.cgroups_path);
+      sh("rm -rf " + sh_quote(shape.bundle_dir));
+    }
+  }
+  BOOST_TEST(daemon.stop() == 0);
+  const auto after = AuditState::read();
+  BOOST_TEST(after.pid == "0");
+  BOOST_TEST(after.cshield_rules().empty());
+}
+
 BOOST_AUTO_TEST_CASE(the_manifests_pass_the_offline_checks) {
   const auto r = sh("/usr/bin/python3 " + sh_quote(std::string(CSHIELD_SOURCE_DIR) + "/tools/kube/check-manifests") + " 2>&1");
   BOOST_TEST(r.status == 0, r.output);
@@ -170,9 +299,10 @@ BOOST_AUTO_TEST_CASE(the_daemonset_container_raises_a_ptrace_in_another_containe
   const auto pod = pod_spec();
   NodeDirs dirs;
   write_config(pod, dirs);
+  CreatedDirs created;
   ImageContainer agent{"cshield-e2e-kube-agent-" + std::to_string(::getpid())};
   sh("docker rm -f " + agent.name + " >/dev/null 2>&1");
-  const auto run = sh("docker run -d --name " + agent.name + run_args(pod, dirs) + " 2>&1");
+  const auto run = sh("docker run -d --name " + agent.name + run_args(pod, dirs, created) + " 2>&1");
   BOOST_REQUIRE_MESSAGE(run.status == 0, run.output);
 
   // The DaemonSet's own probe decides when it is up.
@@ -229,15 +359,16 @@ BOOST_AUTO_TEST_CASE(without_a_needed_privilege_the_daemon_refuses_to_start_and_
   const auto pod = pod_spec();
   NodeDirs dirs;
   write_config(pod, dirs);
+  CreatedDirs created;
   for (const auto& cap : strings(pod->getArray("capabilities"))) {
     BOOST_TEST_CONTEXT("without " << cap) {
-      const auto r = run_to_exit(run_args(pod, dirs, cap));
+      const auto r = run_to_exit(run_args(pod, dirs, created, cap));
       BOOST_TEST(r.status == 1, r.output);
       BOOST_TEST(r.output.find("CAP_" + cap + " is missing, needed to") != std::string::npos, r.output);
       BOOST_TEST(r.output.find("refuses to start") != std::string::npos, r.output);
     }
   }
-  const auto r = run_to_exit(run_args(pod, dirs, "", false));
+  const auto r = run_to_exit(run_args(pod, dirs, created, "", false));
   BOOST_TEST(r.status == 1, r.output);
   BOOST_TEST(r.output.find("child PID namespace") != std::string::npos, r.output);
   BOOST_TEST(r.output.find("--pid host") != std::string::npos, r.output);
