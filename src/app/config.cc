@@ -152,6 +152,16 @@ const std::map<std::string, Setter>& setters() {
          c.api.listen = v;
          return std::optional<std::string>();
        }},
+      {"api.metrics_listen", [](Config& c, const std::string& v) {
+         if (!v.empty()) {
+           const auto colon = v.rfind(':');
+           if (colon == std::string::npos || colon == 0) return std::optional<std::string>("'" + v + "' is not host:port");
+           std::int64_t port;
+           if (auto e = parse_uint(v.substr(colon + 1), 0, 65535, port)) return std::optional<std::string>("port " + *e);
+         }
+         c.api.metrics_listen = v;
+         return std::optional<std::string>();
+       }},
       {"api.token_file", [](Config& c, const std::string& v) {
          if (auto e = absolute_path(v, true)) return e;
          c.api.token_file = v;
@@ -305,6 +315,7 @@ std::string default_config_text() {
     << "socket = " << d.api.socket << "\n"
     << "listen = " << d.api.listen << "\n"
     << "token_file = " << d.api.token_file << "\n"
+    << "metrics_listen =      ; host:port for /metrics and /healthz only, no token; empty: off\n"
     << "[policy]\n"
     << "directory = " << d.policy.directory << "\n"
     << "[detect]\n"

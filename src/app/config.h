@@ -41,6 +41,9 @@ struct Config {
     std::string socket_group;  // group that may use the socket (0660); empty: root's group
     std::string listen = "127.0.0.1:8741";
     std::string token_file = "/etc/cshield/api.token";
+    // GET /metrics and /healthz only, no token, any address (Prometheus,
+    // probes from outside the host); empty: off.
+    std::string metrics_listen;
   } api;
 
   struct Policy {

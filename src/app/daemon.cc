@@ -400,7 +400,8 @@ void Runtime::reload() {
   }
   const Config& next = *l.config;
   if (next.audit.mode != config_.audit.mode || next.storage.database != config_.storage.database ||
-      next.api.socket != config_.api.socket || next.api.listen != config_.api.listen)
+      next.api.socket != config_.api.socket || next.api.listen != config_.api.listen ||
+      next.api.metrics_listen != config_.api.metrics_listen)
     log_warn("audit.mode, storage.database and the api addresses take effect at the next start");
   exporters_->reopen();
   if (next.exporting.audit != config_.exporting.audit || next.exporting.syslog != config_.exporting.syslog ||
@@ -479,6 +480,7 @@ int Runtime::run() {
   api_options.socket_group = config_.api.socket_group;
   api_options.listen = config_.api.listen;
   api_options.token = token;
+  api_options.metrics_listen = config_.api.metrics_listen;
   api_ = std::make_unique<ApiServer>(*api_context_, api_options);
   std::string error;
   if (!api_->start(error)) {
@@ -487,7 +489,8 @@ int Runtime::run() {
     return 1;
   }
   log_info("API on " + (config_.api.socket.empty() ? std::string("(no socket)") : config_.api.socket) +
-           (config_.api.listen.empty() ? "" : " and http://" + config_.api.listen));
+           (config_.api.listen.empty() ? "" : " and http://" + config_.api.listen) +
+           (config_.api.metrics_listen.empty() ? "" : "; metrics on http://" + config_.api.metrics_listen + "/metrics"));
 
   sigset_t set;
   sigemptyset(&set);

@@ -144,7 +144,10 @@ std::string run_args(const Object::Ptr& pod, const NodeDirs& dirs, CreatedDirs& 
   return a;
 }
 
-// The ConfigMap's files, with the API on an ephemeral loopback port.
+const std::string kMetricsListen = "127.0.0.1:19741";
+
+// The ConfigMap's files, with the API on an ephemeral loopback port and the
+// metrics listener on a loopback port (the test shares the host's network).
 void write_config(const Object::Ptr& pod, const NodeDirs& dirs) {
   auto files = pod->getObject("config")->getObject("files");
   for (const auto& path : files->getNames()) {
@@ -153,6 +156,9 @@ void write_config(const Object::Ptr& pod, const NodeDirs& dirs) {
       const auto at = text.find("listen = 127.0.0.1:8741");
       BOOST_REQUIRE(at != std::string::npos);
       text.replace(at, 23, "listen = 127.0.0.1:0");
+      const auto metrics = text.find("metrics_listen = ");
+      BOOST_REQUIRE(metrics != std::string::npos);
+      text.replace(metrics, text.find('\n', metrics) - metrics, "metrics_listen = " + kMetricsListen);
     }
     const std::string full = dirs.config() + "/" + path;
     sh("mkdir -p " + sh_quote(full.substr(0, full.rfind('/'))));
@@ -335,6 +341,11 @@ BOOST_AUTO_TEST_CASE(the_daemonset_container_raises_a_ptrace_in_another_containe
   BOOST_TEST(found->getValue<std::string>("host") == kNode);
   BOOST_TEST(found->getObject("process")->getValue<std::string>("exe") == "/helper");
   BOOST_TEST(parse_object(agent.ctl("--json status").output)->getValue<std::string>("host") == kNode);
+  // Prometheus' view: the metrics listener, no token.
+  const auto metrics = sh("curl -sf http://" + kMetricsListen + "/metrics");
+  BOOST_TEST(metrics.status == 0);
+  BOOST_TEST(metrics.output.find("cshield_") != std::string::npos, metrics.output.substr(0, 300));
+  BOOST_TEST(sh("curl -s -o /dev/null -w '%{http_code}' http://" + kMetricsListen + "/api/v1/alarms").output == "404");
 
   // The JSON Lines export on the node's host path names the node too.
   const std::string jsonl = dirs.host_path("/var/log/cshield") + "/alarms.jsonl";
