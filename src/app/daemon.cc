@@ -305,6 +305,7 @@ void Runtime::pipeline_loop() {
   EventAssembler assembler([&](AuditEvent&& e) { pipeline_->on_event(e); }, &counters_,
                            [&](const AuditEvent& skeleton) { return pipeline_->interested(skeleton); });
   auto next_age = std::chrono::steady_clock::now();
+  auto next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
   while (true) {
     auto chunk = records_.pop_for(std::chrono::milliseconds(250));
     if (chunk) {
@@ -316,6 +317,10 @@ void Runtime::pipeline_loop() {
     if (std::chrono::steady_clock::now() >= next_age) {
       assembler.age_out();
       next_age = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    }
+    if (std::chrono::steady_clock::now() >= next_sweep) {
+      watcher.sweep(now_ms());
+      next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
     }
   }
   assembler.flush();

@@ -31,6 +31,7 @@ std::shared_ptr<const DetectorSet> build_detectors(const Config& config) {
   escape.brute_force_window_seconds = d.brute_force_window_seconds;
   set->detectors.push_back(std::make_unique<VulnerabilityEscapeDetector>(std::move(escape)));
   AbnormalStartupOptions startup;
+  startup.policy = config.startup;
   for (const auto& bin : existing_runtime_binaries())
     if (is_oci_runtime_binary(bin)) startup.runtime_binaries.push_back(bin);
   set->detectors.push_back(std::make_unique<AbnormalStartupDetector>(std::move(startup)));

@@ -97,6 +97,7 @@ void StartupWatcher::record_start(const ContainerStart& start, std::int64_t judg
 
 void StartupWatcher::record_stop(const std::string& id, std::int64_t stopped_ms) {
   judged_.erase(id);
+  observable_.erase(id);
   postures_.erase(id);
   if (!inventory_) return;
   try {
@@ -107,12 +108,33 @@ void StartupWatcher::record_stop(const std::string& id, std::int64_t stopped_ms)
   }
 }
 
+void StartupWatcher::sweep(std::int64_t now_ms) noexcept {
+  try {
+    if (judged_.empty()) return;
+    std::map<std::string, bool> listed;  // id -> alive
+    for (const auto& r : reader_.listed(fs_root_)) listed[r.id] = r.alive;
+    std::vector<std::string> gone;
+    for (const auto& entry : judged_) {
+      const std::string& id = entry.first;
+      auto it = listed.find(id);
+      if (it != listed.end()) observable_.insert(id);
+      // Its state says the init died, or the state it had is gone.
+      if ((it != listed.end() && !it->second) || (it == listed.end() && observable_.count(id))) gone.push_back(id);
+    }
+    for (const auto& id : gone) record_stop(id, now_ms);
+  } catch (const std::exception& e) {
+    store_errors_.add();
+    log_warn(std::string("container sweep: ") + e.what());
+  }
+}
+
 std::vector<ContainerStart> StartupWatcher::inventory(std::int64_t now_ms) noexcept {
   std::vector<ContainerStart> unjudged;
   try {
     std::set<std::string> running;
     for (const auto& r : reader_.running(fs_root_)) {
       running.insert(r.id);
+      observable_.insert(r.id);
       auto start = reader_.start_of(r);
       if (!start) {
         unreadable_.add();

@@ -8,6 +8,12 @@
 // Every judged start is recorded in the ContainerInventory (posture, start
 // time, judged marker).
 //
+// sweep() runs every kSweepInterval: a judged container whose runtime state
+// (ContainerStartReader::listed) says its init process died, or whose state
+// was seen before and is now gone, is marked stopped, for when the runtime's
+// `delete` was not audited (another runtime binary, lost events, a killed
+// shim). Containers whose state cshield cannot read are left as they are.
+//
 // inventory() runs once at daemon start, before events flow: the containers
 // already running whose start was never judged (cshieldd was down) are
 // returned for judgement; containers the store believes running but which
@@ -17,9 +23,11 @@
 // counters. Never throws: store failures are counted and logged.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +44,7 @@ class StartupWatcher {
   // the create's time lies within [created - kCreateLead, created + kClockSlack].
   static constexpr std::int64_t kCreateLeadMs = 10000;
   static constexpr std::int64_t kClockSlackMs = 1000;
+  static constexpr std::chrono::seconds kSweepInterval{5};
 
   StartupWatcher(const ContainerStartReader& reader, ContainerInventory* inventory, Counters& counters,
                  std::string fs_root = "/");
@@ -43,6 +52,7 @@ class StartupWatcher {
   Pipeline::Observation observe(const AuditEvent& event, const ProcessInfo& process,
                                 const ContainerInfo* container) noexcept;
   std::vector<ContainerStart> inventory(std::int64_t now_ms) noexcept;
+  void sweep(std::int64_t now_ms) noexcept;
 
  private:
   std::optional<ContainerStart> on_runtime(const AuditEvent& event);
@@ -54,6 +64,7 @@ class StartupWatcher {
   ContainerInventory* inventory_;
   std::string fs_root_;
   std::map<std::string, std::int64_t> judged_;  // container id -> latest judged start
+  std::set<std::string> observable_;  // judged containers once seen in a runtime state directory
   std::map<std::string, std::optional<ContainerPosture>> postures_;  // nullopt: bundle unreadable
   Counter& starts_;
   Counter& unreadable_;

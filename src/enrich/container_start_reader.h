@@ -40,6 +40,7 @@ struct RunningContainer {
   std::string state_root;      // e.g. /run/docker/runtime-runc/moby
   std::string bundle;
   std::int64_t created_ms = 0;
+  bool alive = true;  // its init process runs (state says so and the pid's start time matches)
 };
 
 class ContainerStartReader {
@@ -62,6 +63,8 @@ class ContainerStartReader {
   // /run/containerd/runc/*, and crun status under /run/crun. `fs_root` is
   // the FileReader's root (directories are listed below it).
   std::vector<RunningContainer> running(const std::string& fs_root = "/") const;
+  // Every container in those state directories, alive or not (bundle may be empty).
+  std::vector<RunningContainer> listed(const std::string& fs_root = "/") const;
 
  private:
   std::optional<ContainerStart> read(const std::string& runtime_name_hint, const std::string& id,
