@@ -113,6 +113,14 @@ BOOST_FIXTURE_TEST_CASE(each_escape_attempt_in_a_runc_container_raises_exactly_i
         BOOST_TEST(expected.count(subtype) == 1u, subtype << " raised by " << at.args);
     }
   }
+  // The Dirty COW primitive through openat2: its flags come from the OPENAT2 record.
+  ctr.run_helper("openat2_mem");
+  BOOST_TEST(eventually([&] {
+    for (const auto& a : daemon.alarms("type=vulnerability_escape&subtype=dirty_cow&container=" + id))
+      if (a->getValue<std::string>("syscall") == "openat2") return true;
+    return false;
+  }, kAlarmDeadline), "no dirty_cow for openat2; alarms:\n" << dump(daemon.alarms("")));
+
   // The second CVE-2019-5736 form: /proc/<pid>/exe of a running runtime.
   ctr.run_helper("runtime_exe:/hostrunc");
   BOOST_TEST(eventually([&] {

@@ -116,6 +116,17 @@ static long try_dirty_cow(void) {
   return writes;
 }
 
+/* The Dirty COW primitive through openat2 (flags in struct open_how): opens
+ * /proc/self/mem read-write and closes it at once. */
+static long try_openat2_mem(void) {
+  struct {
+    unsigned long long flags, mode, resolve;
+  } how = {O_RDWR | O_CLOEXEC, 0, 0};
+  long fd = syscall(SYS_openat2, AT_FDCWD, "/proc/self/mem", &how, sizeof how);
+  if (fd >= 0) close((int)fd);
+  return fd;
+}
+
 /* Opens PATH for writing and closes it at once: nothing is ever written. */
 static long try_open_write(const char *path) {
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -191,7 +202,7 @@ static long try_finit_module(const char *path) {
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr,
-            "usage: %s ptrace|setns|reboot|open_by_handle_at|read:PATH|dirty_cow|open_write:PATH|"
+            "usage: %s ptrace|setns|reboot|open_by_handle_at|read:PATH|dirty_cow|openat2_mem|open_write:PATH|"
             "runtime_exe:PATH|setuid_fail:N|connect:PATH|finit_module:PATH ...\n",
             argv[0]);
     return 2;
@@ -204,6 +215,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "open_by_handle_at")) report(a, try_open_by_handle_at());
     else if (!strncmp(a, "read:", 5)) report(a, try_read(a + 5));
     else if (!strcmp(a, "dirty_cow")) report(a, try_dirty_cow());
+    else if (!strcmp(a, "openat2_mem")) report(a, try_openat2_mem());
     else if (!strncmp(a, "open_write:", 11)) report(a, try_open_write(a + 11));
     else if (!strncmp(a, "runtime_exe:", 12)) report(a, try_runtime_exe(a + 12));
     else if (!strncmp(a, "setuid_fail:", 12)) report(a, try_setuid_fail(atoi(a + 12)));
