@@ -163,12 +163,20 @@ BOOST_FIXTURE_TEST_CASE(repeated_refused_setuid_is_brute_force_and_a_busy_worklo
   Daemon daemon("netlink");
   daemon.start();
   const std::string id = "cshield-e2e-brute-" + std::to_string(::getpid());
-  RuncContainer ctr(id);
-  // An ordinary busy workload first: shell loops, cat, ls, small writes.
+  // The host's compiler mapped in (read-only) for an ordinary build.
+  RuncContainer ctr(id, {{"/usr", "/usr"}, {"/lib64", "/lib64"}, {"/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu"}});
+  // An ordinary busy workload first: shell loops, cat, ls, small writes, a
+  // compiler run (cc1, as, ld: temporary files, the output written), malloc churn.
   const auto work = ctr.exec(
       "/bin/sh -c " + sh_quote("i=0; while [ $i -lt 300 ]; do cat /etc/passwd >/dev/null; ls / >/dev/null; "
                                "echo $i >/tmp/n; cat /tmp/n >/dev/null; i=$((i+1)); done"));
   BOOST_REQUIRE_MESSAGE(work.status == 0, work.output);
+  const auto build = ctr.exec(
+      "/bin/sh -c " + sh_quote("export PATH=/usr/bin:/bin TMPDIR=/tmp; cd /tmp && "
+                               "printf '#include <stdio.h>\\nint main(void){puts(\"built\");return 0;}\\n' >hello.c && "
+                               "gcc -O2 -o hello hello.c && ./hello"));
+  BOOST_REQUIRE_MESSAGE(build.status == 0 && build.output.find("built") != std::string::npos, build.output);
+  ctr.run_helper("malloc_churn");
   // Ten refused setuid calls (eleven without CAP_SETUID): two windows of five.
   ctr.run_helper("setuid_fail:10");
   auto a = await_escape(daemon, "brute_force", id);
@@ -178,6 +186,8 @@ BOOST_FIXTURE_TEST_CASE(repeated_refused_setuid_is_brute_force_and_a_busy_worklo
   BOOST_TEST(eventually([&] { return count_of(daemon, "type=vulnerability_escape&subtype=brute_force") == 2; },
                         kAlarmDeadline));
   // The brute-force alarms came after the workload's events: no other escape.
+  // (Nor a high-risk call: the build and the churn make none.)
+  BOOST_TEST(daemon.alarms("type=high_risk_syscall&container=" + id).empty(), dump(daemon.alarms("")));
   const auto all = daemon.alarms("type=vulnerability_escape");
   BOOST_TEST(all.size() == 1u, "alarms:\n" << dump(all));
   BOOST_TEST(daemon.stop() == 0);
