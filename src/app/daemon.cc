@@ -297,7 +297,9 @@ void Runtime::pipeline_loop() {
   } catch (const std::exception& e) {
     log_warn(std::string("container inventory unavailable: ") + e.what());
   }
-  StartupWatcher watcher(starts, inventory.get(), counters_);
+  std::unique_ptr<InventoryWriter> inventory_writer;
+  if (inventory) inventory_writer = std::make_unique<InventoryWriter>(*inventory, counters_);
+  StartupWatcher watcher(starts, inventory.get(), inventory_writer.get(), counters_);
   pipeline_->set_observer([&](const AuditEvent& e, const ProcessInfo& p, const ContainerInfo* c) {
     return watcher.observe(e, p, c);
   });

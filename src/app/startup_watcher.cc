@@ -26,14 +26,14 @@ std::vector<std::string> argv_of(const AuditEvent& event) {
 
 }  // namespace
 
-StartupWatcher::StartupWatcher(const ContainerStartReader& reader, ContainerInventory* inventory, Counters& counters,
-                               std::string fs_root)
+StartupWatcher::StartupWatcher(const ContainerStartReader& reader, ContainerInventory* inventory,
+                               InventoryWriter* writer, Counters& counters, std::string fs_root)
     : reader_(reader),
       inventory_(inventory),
+      writer_(writer),
       fs_root_(std::move(fs_root)),
       starts_(counters.counter("startup.starts", "container starts judged for abnormal_startup")),
       unreadable_(counters.counter("startup.unreadable_bundles", "container starts whose bundle could not be read")),
-      stops_(counters.counter("startup.stops", "containers marked stopped")),
       store_errors_(counters.counter("startup.store_errors", "inventory writes that failed")) {}
 
 Pipeline::Observation StartupWatcher::observe(const AuditEvent& event, const ProcessInfo&,
@@ -86,26 +86,14 @@ void StartupWatcher::record_start(const ContainerStart& start, std::int64_t judg
   starts_.add();
   judged_[start.container.id] = start.started_ms;
   postures_[start.container.id] = start.posture;
-  if (!inventory_) return;
-  try {
-    inventory_->record_start(start, judged_ms);
-  } catch (const std::exception& e) {
-    store_errors_.add();
-    log_warn(std::string("container inventory: ") + e.what());
-  }
+  if (writer_) writer_->record_start(start, judged_ms);
 }
 
 void StartupWatcher::record_stop(const std::string& id, std::int64_t stopped_ms) {
   judged_.erase(id);
   observable_.erase(id);
   postures_.erase(id);
-  if (!inventory_) return;
-  try {
-    if (inventory_->record_stop(id, stopped_ms)) stops_.add();
-  } catch (const std::exception& e) {
-    store_errors_.add();
-    log_warn(std::string("container inventory: ") + e.what());
-  }
+  if (writer_) writer_->record_stop(id, stopped_ms);
 }
 
 void StartupWatcher::sweep(std::int64_t now_ms) noexcept {
