@@ -121,6 +121,19 @@ BOOST_FIXTURE_TEST_CASE(each_escape_attempt_in_a_runc_container_raises_exactly_i
     return false;
   }, kAlarmDeadline), "no dirty_cow for openat2; alarms:\n" << dump(daemon.alarms("")));
 
+  // The CVE-2019-5736 entry point: a container file starting "#!/proc/self/exe"
+  // run by `runc exec`, so that runc's last stage executes the host runc. (The
+  // busybox rootfs has no dynamic loader: the execution fails, the attempt counts.)
+  const auto planted = ctr.exec("/bin/sh -c " + sh_quote("printf '#!/proc/self/exe\\n' >/tmp/evil && chmod +x /tmp/evil"));
+  BOOST_REQUIRE_MESSAGE(planted.status == 0, planted.output);
+  ctr.exec("/tmp/evil");
+  BOOST_TEST(eventually([&] {
+    for (const auto& a : daemon.alarms("type=vulnerability_escape&subtype=runc_overwrite&container=" + id))
+      if (a->getValue<std::string>("path") == "/proc/self/exe" && a->getValue<std::string>("syscall") == "execve")
+        return true;
+    return false;
+  }, kAlarmDeadline), "no runc_overwrite for executing /proc/self/exe; alarms:\n" << dump(daemon.alarms("")));
+
   // The second CVE-2019-5736 form: /proc/<pid>/exe of a running runtime.
   ctr.run_helper("runtime_exe:/hostrunc");
   BOOST_TEST(eventually([&] {
