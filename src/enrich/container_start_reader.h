@@ -3,9 +3,11 @@
 // --bundle or the working directory) read the moment the audit stream shows
 // it, and the containers already running (runc/crun state) read once when
 // cshieldd starts. The posture comes from the bundle's config.json
-// (oci_posture.h) and, for Docker, its hostconfig.json; names, image, pod
-// from ContainerMetadataReader (without the Docker API: the container is
-// still being created).
+// (oci_posture.h) and, for Docker, its hostconfig.json (the HostConfig its
+// API serves, read from disk: dockerd holds a container's lock while it
+// starts it, so an API call made at `runc create` would wait for the very
+// start it judges); names, image, pod from ContainerMetadataReader, likewise
+// without the Docker API.
 //
 // Single-threaded use; keeps a reference to the FileReader. Never throws.
 #pragma once
