@@ -1,24 +1,11 @@
 #include <boost/test/unit_test.hpp>
 
-#include <unistd.h>
-
-#include <cstdlib>
-
 #include "app/inventory_writer.h"
 #include "store/sqlite_store.h"
+#include "support/temp_dir.h"
 
 namespace cshield {
 namespace {
-
-struct TempDb {
-  TempDb() {
-    char tmpl[] = "/tmp/cshield-inventory-writer-XXXXXX";
-    dir = ::mkdtemp(tmpl);
-    path = dir + "/alarms.db";
-  }
-  ~TempDb() { std::system(("rm -rf " + dir).c_str()); }
-  std::string dir, path;
-};
 
 ContainerStart start_of(const std::string& id, std::int64_t at) {
   ContainerStart s;
@@ -33,9 +20,10 @@ ContainerStart start_of(const std::string& id, std::int64_t at) {
 BOOST_AUTO_TEST_SUITE(inventory_writer)
 
 BOOST_AUTO_TEST_CASE(writes_land_in_order_and_are_applied_before_the_writer_ends) {
-  TempDb db;
-  SqliteStore store(db.path, {});
-  ContainerInventory inventory(db.path);
+  testing::TempDir dir;
+  const std::string db_path = dir / "alarms.db";
+  SqliteStore store(db_path, {});
+  ContainerInventory inventory(db_path);
   Counters counters;
   {
     InventoryWriter writer(inventory, counters);
@@ -50,14 +38,15 @@ BOOST_AUTO_TEST_CASE(writes_land_in_order_and_are_applied_before_the_writer_ends
 }
 
 BOOST_AUTO_TEST_CASE(a_full_queue_drops_and_counts_instead_of_blocking) {
-  TempDb db;
-  SqliteStore store(db.path, {});
-  ContainerInventory inventory(db.path);
+  testing::TempDir dir;
+  const std::string db_path = dir / "alarms.db";
+  SqliteStore store(db_path, {});
+  ContainerInventory inventory(db_path);
   Counters counters;
   std::uint64_t dropped = 0;
   {
     // Hold the database's write lock so the writer's first write waits.
-    SqliteConnection blocker(db.path, false);
+    SqliteConnection blocker(db_path, false);
     blocker.exec("BEGIN IMMEDIATE");
     InventoryWriter writer(inventory, counters, 4);
     for (int i = 0; i < 100; ++i) writer.record_start(start_of("c" + std::to_string(i), i), i);
