@@ -449,7 +449,8 @@ int Runtime::run() {
                      [this] { return records_.dropped(); });
 
   if (const auto missing = missing_privileges(config_, FsFileReader("/").read("/proc/self/status").value_or(""),
-                                                 in_host_network_namespace(), in_host_pid_namespace());
+                                                 in_host_network_namespace(), in_host_pid_namespace(),
+                                                 in_host_user_namespace());
       !missing.empty()) {
     for (const auto& m : missing) log_error("privilege: " + m);
     log_error("cshieldd refuses to start without the privileges above (see cshieldd(8), PRIVILEGES)");

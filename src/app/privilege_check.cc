@@ -58,15 +58,21 @@ std::optional<bool> in_host_network_namespace() {
   return *self == *init;
 }
 
-std::optional<bool> in_host_pid_namespace() {
+namespace {
+std::optional<bool> namespace_is(const char* link, const char* initial) {
   char buf[64];
-  const ssize_t n = ::readlink("/proc/self/ns/pid", buf, sizeof buf);
+  const ssize_t n = ::readlink(link, buf, sizeof buf);
   if (n <= 0) return std::nullopt;
-  return std::string(buf, static_cast<std::size_t>(n)) == "pid:[4026531836]";  // 0xEFFFFFFC
+  return std::string(buf, static_cast<std::size_t>(n)) == initial;
 }
+}  // namespace
+
+std::optional<bool> in_host_pid_namespace() { return namespace_is("/proc/self/ns/pid", "pid:[4026531836]"); }  // 0xEFFFFFFC
+std::optional<bool> in_host_user_namespace() { return namespace_is("/proc/self/ns/user", "user:[4026531837]"); }  // 0xEFFFFFFD
 
 std::vector<std::string> missing_privileges(const Config& config, std::string_view status,
-                                            std::optional<bool> host_network, std::optional<bool> host_pid) {
+                                            std::optional<bool> host_network, std::optional<bool> host_pid,
+                                            std::optional<bool> host_user) {
   struct Need {
     const char* cap;
     bool needed;
@@ -92,6 +98,10 @@ std::vector<std::string> missing_privileges(const Config& config, std::string_vi
         "cshieldd runs in a child PID namespace; it needs the host's (hostPID: true in Kubernetes, "
         "--pid host in Docker): the kernel refuses audit control from any other, and the pids in "
         "audit records are the host's");
+  if (host_user == false)
+    missing.push_back(
+        "cshieldd runs in a user namespace (a rootless or user-namespaced container); the kernel refuses "
+        "audit to any but the host's, whatever the capabilities granted inside");
   if (config.audit.mode == "multicast" && host_network == false) missing.push_back(multicast_needs_host_network());
   return missing;
 }

@@ -30,9 +30,15 @@ namespace cshield {
 // (nullopt: unknown, not held against it).
 // `host_pid`: whether this process is in the initial PID namespace (its
 // /proc may hide a child namespace from NSpid), nullopt: judged by NSpid.
+// `host_user`: whether it is in the initial user namespace (the kernel
+// refuses audit from any other, whatever the capabilities there).
 std::vector<std::string> missing_privileges(const Config& config, std::string_view proc_self_status,
                                             std::optional<bool> host_network = std::nullopt,
-                                            std::optional<bool> host_pid = std::nullopt);
+                                            std::optional<bool> host_pid = std::nullopt,
+                                            std::optional<bool> host_user = std::nullopt);
+
+// Whether /proc/self/ns/user is the initial user namespace (PROC_USER_INIT_INO).
+std::optional<bool> in_host_user_namespace();
 
 // Whether /proc/self/ns/pid is the initial PID namespace, whose inode
 // number the kernel fixes (PROC_PID_INIT_INO); nullopt when unreadable.

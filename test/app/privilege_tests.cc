@@ -77,6 +77,13 @@ BOOST_AUTO_TEST_CASE(a_child_pid_namespace_is_refused) {
   BOOST_TEST(in_host_pid_namespace().value_or(false));  // the tests run on the host
 }
 
+BOOST_AUTO_TEST_CASE(a_user_namespace_is_refused) {
+  const auto missing = missing_privileges(daemonset_config(), status(hex(kDaemonSet)), std::nullopt, std::nullopt, false);
+  BOOST_REQUIRE_EQUAL(missing.size(), 1u);
+  BOOST_TEST(missing[0].find("user namespace") != std::string::npos);
+  BOOST_TEST(in_host_user_namespace().value_or(false));
+}
+
 BOOST_AUTO_TEST_CASE(multicast_outside_the_host_network_namespace_is_refused) {
   Config multicast = daemonset_config();
   multicast.audit.mode = "multicast";
