@@ -6,6 +6,7 @@
 #include "detect/abnormal_startup.h"
 #include "detect/file_escape.h"
 #include "detect/high_risk_syscall.h"
+#include "detect/malicious_program.h"
 #include "detect/vulnerability_escape.h"
 
 namespace cshield {
@@ -17,7 +18,7 @@ std::vector<AuditRule> DetectorSet::rules() const {
   return out;
 }
 
-std::shared_ptr<const DetectorSet> build_detectors(const Config& config) {
+std::shared_ptr<const DetectorSet> build_detectors(const Config& config, std::shared_ptr<const SignatureDb> signatures) {
   auto set = std::make_shared<DetectorSet>();
   const auto& d = config.detect;
   set->detectors.push_back(std::make_unique<HighRiskSyscallDetector>(
@@ -34,6 +35,9 @@ std::shared_ptr<const DetectorSet> build_detectors(const Config& config) {
   for (const auto& bin : existing_runtime_binaries())
     if (is_oci_runtime_binary(bin)) startup.runtime_binaries.push_back(bin);
   set->detectors.push_back(std::make_unique<AbnormalStartupDetector>(std::move(startup)));
+  // Last: its exec rule matches every execve, and the kernel stops at the
+  // first matching rule (its wants() takes executions under any key).
+  set->detectors.push_back(std::make_unique<MaliciousProgramDetector>(std::move(signatures)));
   return set;
 }
 
