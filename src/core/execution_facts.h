@@ -13,6 +13,10 @@ namespace cshield {
 
 struct ExecutionFacts {
   bool process_gone = false;  // /proc/<pid> no longer existed when read
+  // The process had executed another program by the time it was read (a
+  // shell exec'ing its last command): nothing below describes the program
+  // of the event, so only the fields saying so are set.
+  bool superseded = false;
   std::string exe_link;       // readlink /proc/<pid>/exe ("/memfd:x (deleted)"); empty when unreadable
 
   std::optional<std::string> sha256;  // lower-case hex of the file /proc/<pid>/exe opens

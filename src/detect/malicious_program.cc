@@ -258,6 +258,7 @@ std::string hash_fields(const ExecutionFacts* facts) {
   std::string out = ",\"sha256\":" + (facts->sha256 ? json_quote(*facts->sha256) : std::string("null"));
   if (!facts->sha256) out += ",\"hash_unavailable\":" + json_quote(facts->hash_problem);
   if (facts->process_gone) out += ",\"process_gone\":true";
+  if (facts->superseded) out += ",\"superseded\":true";
   if (!facts->exe_link.empty()) out += ",\"exe_link\":" + json_quote(facts->exe_link);
   return out;
 }
@@ -341,6 +342,8 @@ void MaliciousProgramDetector::evaluate(const EventContext& ctx, std::vector<Ala
   const bool exec = (syscall == "execve" || syscall == "execveat") && sys->raw("success").value_or("") == "yes";
   std::vector<std::string> argv = exec_argv(ctx.event);
   if (argv.empty() && exec) argv = split_words(ctx.process.cmdline);
+  // busybox APPLET ARGS: judge the applet.
+  if (argv.size() > 1 && starts_with(base_name(argv[0]), "busybox")) argv.erase(argv.begin());
   const Names names = names_of(ctx.process, argv);
   const ExecutionFacts* facts = ctx.execution;
 

