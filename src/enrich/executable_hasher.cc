@@ -78,8 +78,13 @@ FileHash ExecutableHasher::hash(const std::string& path) {
     }
     sha.update(buf.data(), static_cast<std::size_t>(n));
   }
-  out.status = FileHash::Status::kOk;
   out.sha256 = sha.hex();
+  if (out.sha256.empty()) {
+    out.status = FileHash::Status::kUnreadable;
+    if (failed_) failed_->add();
+    return out;
+  }
+  out.status = FileHash::Status::kOk;
   if (computed_) computed_->add();
   // A file that changed while read keeps no cache entry: its identity no
   // longer describes these bytes.
