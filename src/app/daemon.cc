@@ -310,7 +310,7 @@ void Runtime::pipeline_loop() {
   pipeline_->set_observer([&](const AuditEvent& e, const ProcessInfo& p, const ContainerInfo* c) {
     Pipeline::Observation seen = watcher.observe(e, p, c);
     // Container executions only: their executable is hashed, their streams read.
-    if (c && ProcessInspector::wants(e, p)) seen.execution = inspector.inspect(p.pid, p.ppid, p.exe);
+    if (c && ProcessInspector::wants(e, p)) seen.execution = inspector.inspect(p.pid, p.ppid, p.exe, executed_files(e));
     return seen;
   });
   for (const auto& start : watcher.inventory(now_ms())) pipeline_->on_start(start, start.started_ms);

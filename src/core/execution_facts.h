@@ -22,6 +22,7 @@ struct ExecutionFacts {
   std::optional<std::string> sha256;  // lower-case hex of the file /proc/<pid>/exe opens
   std::string hash_problem;           // why sha256 is empty ("process gone before it could be read", ...)
   bool hash_cached = false;           // sha256 came from the cache (same device, inode, size, mtime)
+  std::string hash_source;            // what was read: "/proc/<pid>/exe", or "/proc/<ppid>/root/<exe>"
 
   // Standard streams (fds 0, 1, 2) that could be read.
   struct Stream {

@@ -257,6 +257,8 @@ std::string hash_fields(const ExecutionFacts* facts) {
   if (!facts) return ",\"sha256\":null,\"hash_unavailable\":\"the process was not inspected (/proc not read)\"";
   std::string out = ",\"sha256\":" + (facts->sha256 ? json_quote(*facts->sha256) : std::string("null"));
   if (!facts->sha256) out += ",\"hash_unavailable\":" + json_quote(facts->hash_problem);
+  if (facts->sha256 && !facts->hash_source.empty() && facts->hash_source.find("/root/") != std::string::npos)
+    out += ",\"hash_source\":" + json_quote(facts->hash_source);
   if (facts->process_gone) out += ",\"process_gone\":true";
   if (facts->superseded) out += ",\"superseded\":true";
   if (!facts->exe_link.empty()) out += ",\"exe_link\":" + json_quote(facts->exe_link);

@@ -21,6 +21,7 @@ std::string FileHash::problem() const {
     case Status::kMissing: return "process gone before its executable could be read";
     case Status::kUnreadable: return "executable could not be read";
     case Status::kTooLarge: return "executable larger than the hashing limit";
+    case Status::kOtherFile: return "the file at the executable's path is no longer the one executed";
   }
   return "";
 }
@@ -36,7 +37,7 @@ ExecutableHasher::ExecutableHasher(const FileOpener& opener, Counters* counters,
   }
 }
 
-FileHash ExecutableHasher::hash(const std::string& path) {
+FileHash ExecutableHasher::hash(const std::string& path, const std::function<bool(const FileIdentity&)>& accept) {
   FileHash out;
   auto opened = opener_.open(path);
   if (!opened.file) {
@@ -46,6 +47,10 @@ FileHash ExecutableHasher::hash(const std::string& path) {
     return out;
   }
   out.identity = opened.file->identity();
+  if (accept && !accept(out.identity)) {
+    out.status = FileHash::Status::kOtherFile;
+    return out;
+  }
   const std::string key = cache_key(out.identity);
   if (const std::string* known = cache_.find(key)) {
     out.status = FileHash::Status::kOk;

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "core/counters.h"
@@ -18,7 +19,7 @@
 namespace cshield {
 
 struct FileHash {
-  enum class Status { kOk, kMissing, kUnreadable, kTooLarge };
+  enum class Status { kOk, kMissing, kUnreadable, kTooLarge, kOtherFile };
   Status status = Status::kUnreadable;
   std::string sha256;  // lower-case hex when kOk
   FileIdentity identity;
@@ -39,7 +40,9 @@ class ExecutableHasher {
  public:
   ExecutableHasher(const FileOpener& opener, Counters* counters = nullptr, ExecutableHasherOptions options = {});
 
-  FileHash hash(const std::string& path);
+  // `accept`, when given, decides from the opened file's identity whether it
+  // is the file wanted; kOtherFile when not (nothing is read).
+  FileHash hash(const std::string& path, const std::function<bool(const FileIdentity&)>& accept = nullptr);
 
   std::size_t cached_entries() const { return cache_.size(); }
 

@@ -1,8 +1,10 @@
 #include "enrich/process_inspector.h"
 
 #include <arpa/inet.h>
+#include <sys/sysmacros.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -69,6 +71,21 @@ std::string find_socket_in_net_table(const std::string& table, const std::string
   return "";
 }
 
+std::vector<ExecutedFile> executed_files(const AuditEvent& event) {
+  std::vector<ExecutedFile> out;
+  for (const AuditRecord* r : event.all(rec::kPath)) {
+    if (r->text("nametype").value_or("NORMAL") != "NORMAL") continue;
+    const auto inode = r->raw("inode");
+    const auto dev = r->raw("dev");
+    if (!inode || !dev || inode->empty()) continue;
+    ExecutedFile f;
+    f.inode = std::strtoull(inode->c_str(), nullptr, 10);
+    f.dev = *dev;
+    if (f.inode) out.push_back(std::move(f));
+  }
+  return out;
+}
+
 bool ProcessInspector::wants(const AuditEvent& event, const ProcessInfo& process) {
   const std::string_view exe = process.exe;
   if (starts_with(exe, "/memfd:") || ends_with(exe, " (deleted)")) return true;
@@ -79,13 +96,45 @@ bool ProcessInspector::wants(const AuditEvent& event, const ProcessInfo& process
   return sys->raw("success").value_or("") == "yes";
 }
 
-ExecutionFacts ProcessInspector::inspect(int pid, int ppid, const std::string& exe) const noexcept {
+// The executed file read through a root (/proc/<pid>/root), accepted only
+// when it is one of the files the execve opened.
+void ProcessInspector::hash_through_root(ExecutionFacts& facts, const std::vector<int>& pids, const std::string& exe,
+                                         const std::vector<ExecutedFile>& executed) const {
+  if (executed.empty() || exe.empty() || exe[0] != '/' || exe.find(" (deleted)") != std::string::npos ||
+      exe.rfind("/memfd:", 0) == 0)
+    return;
+  auto same_file = [&](const FileIdentity& id) {
+    char dev[32];
+    std::snprintf(dev, sizeof dev, "%02x:%02x", major(static_cast<dev_t>(id.device)), minor(static_cast<dev_t>(id.device)));
+    for (const auto& f : executed)
+      if (f.inode == id.inode && f.dev == dev) return true;
+    return false;
+  };
+  for (int p : pids) {
+    if (p <= 0) continue;
+    const std::string root = "/proc/" + std::to_string(p) + "/root";
+    const FileHash h = hasher_.hash(root + exe, same_file);
+    if (h.status == FileHash::Status::kMissing) continue;  // that process is gone too
+    if (h.status == FileHash::Status::kOk) {
+      facts.sha256 = h.sha256;
+      facts.hash_cached = h.cached;
+      facts.hash_source = root + exe;
+    } else {
+      facts.hash_problem += "; through " + root + ": " + h.problem();
+    }
+    return;
+  }
+}
+
+ExecutionFacts ProcessInspector::inspect(int pid, int ppid, const std::string& exe,
+                                         const std::vector<ExecutedFile>& executed) const noexcept {
   ExecutionFacts facts;
   try {
     const std::string proc = "/proc/" + std::to_string(pid);
     if (pid <= 0 || !files_.exists(proc)) {
       facts.process_gone = true;
       facts.hash_problem = "process gone before its executable could be read";
+      hash_through_root(facts, {ppid}, exe, executed);
       return facts;
     }
     facts.exe_link = files_.read_link(proc + "/exe").value_or("");
@@ -93,15 +142,21 @@ ExecutionFacts ProcessInspector::inspect(int pid, int ppid, const std::string& e
       facts.superseded = true;
       facts.hash_problem = "the process executed another program (" + facts.exe_link + ") before it could be read";
       facts.exe_link.clear();
+      hash_through_root(facts, {pid, ppid}, exe, executed);
       return facts;
     }
     const FileHash h = hasher_.hash(proc + "/exe");
     if (h.status == FileHash::Status::kOk) {
       facts.sha256 = h.sha256;
       facts.hash_cached = h.cached;
+      facts.hash_source = proc + "/exe";
     } else {
       facts.hash_problem = h.problem();
-      if (h.status == FileHash::Status::kMissing) facts.process_gone = true;
+      if (h.status == FileHash::Status::kMissing) {  // exited between the checks
+        facts.process_gone = true;
+        hash_through_root(facts, {ppid}, exe, executed);
+        return facts;
+      }
     }
 
     for (int fd = 0; fd <= 2; ++fd) {

@@ -8,6 +8,10 @@
 // Single-threaded (the pipeline thread). Never throws.
 #pragma once
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "core/audit_event.h"
 #include "core/execution_facts.h"
 #include "core/process_info.h"
@@ -15,6 +19,16 @@
 #include "enrich/file_reader.h"
 
 namespace cshield {
+
+// A file an execve opened, from its PATH record: the program, or a
+// script and its interpreter.
+struct ExecutedFile {
+  std::uint64_t inode = 0;
+  std::string dev;  // "fd:01" (major:minor in hex), as the kernel writes it
+};
+
+// The NORMAL items of an event's PATH records.
+std::vector<ExecutedFile> executed_files(const AuditEvent& event);
 
 class ProcessInspector {
  public:
@@ -25,11 +39,18 @@ class ProcessInspector {
   static bool wants(const AuditEvent& event, const ProcessInfo& process);
 
   // `exe`: the executable the event names (empty: unknown). When
-  // /proc/<pid>/exe is another program now, the facts say so and hold
-  // nothing else.
-  ExecutionFacts inspect(int pid, int ppid, const std::string& exe = "") const noexcept;
+  // /proc/<pid>/exe is another program now, or the process is gone, the
+  // facts say so and hold nothing of /proc but a hash read through the
+  // process's (or else its parent's) root, /proc/<pid>/root<exe>, and only
+  // when that file's device and inode are those of a file the execve opened
+  // (`executed`, from its PATH records): the same file, not a guess.
+  ExecutionFacts inspect(int pid, int ppid, const std::string& exe = "",
+                         const std::vector<ExecutedFile>& executed = {}) const noexcept;
 
  private:
+  void hash_through_root(ExecutionFacts& facts, const std::vector<int>& pids, const std::string& exe,
+                         const std::vector<ExecutedFile>& executed) const;
+
   const FileReader& files_;
   ExecutableHasher& hasher_;
 };

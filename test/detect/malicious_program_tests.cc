@@ -33,7 +33,7 @@ std::string hex(const std::string& s) {
 
 // The records of a successful execve of `exe` with `argv` (comm: argv[0]'s base name).
 std::string exec_records(const std::string& exe, const std::vector<std::string>& argv, std::string comm = "",
-                         const std::string& syscall = "59 success=yes exit=0") {
+                         const std::string& syscall = "59 success=yes exit=0", std::uint64_t path_inode = 0) {
   if (comm.empty()) comm = argv[0].substr(argv[0].rfind('/') + 1);
   const std::string msg = "msg=audit(1764175801.100:77): ";
   std::string r = "type=SYSCALL " + msg + "arch=c000003e syscall=" + syscall + " a0=1 a1=2 a2=3 a3=0 items=2 ppid=" +
@@ -45,6 +45,10 @@ std::string exec_records(const std::string& exe, const std::vector<std::string>&
     for (std::size_t i = 0; i < argv.size(); ++i) r += " a" + std::to_string(i) + "=" + audit_value(argv[i]);
     r += "\n";
   }
+  if (path_inode)
+    r += "type=PATH " + msg + "item=0 name=" + audit_value(exe) + " inode=" + std::to_string(path_inode) +
+         " dev=fd:01 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 "
+         "cap_frootid=0\n";
   std::string title;
   for (const auto& a : argv) title += (title.empty() ? "" : std::string(1, '\0')) + a;
   r += "type=PROCTITLE " + msg + "proctitle=" + hex(title) + "\n";
@@ -59,9 +63,11 @@ struct Run {
   bool host = false;
   bool inspect = true;
 
+  std::uint64_t path_inode = 0;  // the execve's PATH record, when set
+
   std::vector<Alarm> exec(const std::string& exe, const std::vector<std::string>& argv, const std::string& comm = "",
                           const std::string& syscall = "59 success=yes exit=0") {
-    const AuditEvent ev = one_event(exec_records(exe, argv, comm, syscall));
+    const AuditEvent ev = one_event(exec_records(exe, argv, comm, syscall, path_inode));
     MaliciousProgramDetector d(db);
     std::vector<Alarm> out;
     if (!d.wants(ev)) return out;
@@ -69,7 +75,7 @@ struct Run {
     ExecutableHasher hasher(proc);
     ProcessInspector inspector(proc, hasher);
     std::optional<ExecutionFacts> facts;
-    if (inspect && ProcessInspector::wants(ev, p)) facts = inspector.inspect(p.pid, p.ppid, p.exe);
+    if (inspect && ProcessInspector::wants(ev, p)) facts = inspector.inspect(p.pid, p.ppid, p.exe, executed_files(ev));
     EventContext ctx{ev, p, host ? nullptr : &container};
     ctx.execution = facts ? &*facts : nullptr;
     d.evaluate(ctx, out);
@@ -144,6 +150,37 @@ BOOST_AUTO_TEST_CASE(a_process_that_executed_another_program_since_is_not_judged
   // Its own executable deleted since: still itself.
   r.proc.process(kPid, "/tmp/evil (deleted)", "EVIL-BYTES");
   BOOST_TEST(subtypes(r.exec("/tmp/evil", {"evil"})) == (std::vector<std::string>{"fingerprint", "fileless"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_gone_process_is_hashed_through_its_parents_root_only_when_the_inode_matches) {
+  Run r;
+  r.db = std::make_shared<SignatureDb>(SignatureDb::parse(sha256_hex("EVIL-BYTES") + " Evil\n").db);
+  // Process 4242 is gone; its parent 4200 (same container) is alive and sees
+  // /tmp/evil in its root. device 64769 is fd:01.
+  FakeProc::Exe file;
+  file.identity = {64769, 77, 10, 1};
+  file.contents = "EVIL-BYTES";
+  r.proc.executables["/proc/4200/root/tmp/evil"] = file;
+  r.path_inode = 77;
+  auto a = r.exec("/tmp/evil", {"evil"});
+  BOOST_REQUIRE(a.size() == 1u);
+  BOOST_TEST(a[0].subtype == "fingerprint");
+  BOOST_TEST(has(a[0].evidence_json, "\"process_gone\":true"));
+  BOOST_TEST(has(a[0].evidence_json, "\"hash_source\":\"/proc/4200/root/tmp/evil\""));
+
+  // Another inode at that path (replaced since): not hashed, and said so.
+  r.path_inode = 78;
+  r.db = std::make_shared<SignatureDb>(SignatureDb::parse(sha256_hex("x") + " X\n").db);
+  r.proc.executables["/proc/4200/root/tmp/xmrig"] = file;
+  a = r.exec("/tmp/xmrig", {"xmrig"});
+  BOOST_REQUIRE(a.size() == 1u);
+  BOOST_TEST(has(a[0].evidence_json, "\"sha256\":null"));
+  BOOST_TEST(has(a[0].evidence_json, "no longer the one executed"));
+  // No PATH record: nothing to check against, no hash.
+  r.path_inode = 0;
+  a = r.exec("/tmp/xmrig", {"xmrig"});
+  BOOST_REQUIRE(a.size() == 1u);
+  BOOST_TEST(has(a[0].evidence_json, "\"hash_unavailable\":\"process gone before its executable could be read\""));
 }
 
 BOOST_AUTO_TEST_CASE(host_and_runtime_processes_raise_nothing) {
