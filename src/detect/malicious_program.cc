@@ -74,7 +74,8 @@ std::vector<std::string> split_words(const std::string& s) {
 }
 
 std::string strip_quotes(std::string w) {
-  while (!w.empty() && (w.front() == '"' || w.front() == '\'' || w.front() == '(' || w.front() == '{')) w.erase(0, 1);
+  while (!w.empty() && (w.front() == '"' || w.front() == '\'' || w.front() == '(' || w.front() == '{' || w.front() == '&'))
+    w.erase(0, 1);
   while (!w.empty() && (w.back() == '"' || w.back() == '\'' || w.back() == ')' || w.back() == ';')) w.pop_back();
   return w;
 }
@@ -196,8 +197,16 @@ std::optional<Match> download_execute(const Names& names, const std::vector<std:
   const std::string line = join(argv);
   std::vector<std::string> segments;
   std::size_t start = 0;
+  auto separator = [&](std::size_t i) {
+    const char c = line[i];
+    if (c == '|' || c == ';') return true;
+    if (c != '&') return false;
+    // Not a separator: 2>&1, <&3, &> file, and the & of |& (a pipe).
+    const char prev = i ? line[i - 1] : ' ', next = i + 1 < line.size() ? line[i + 1] : ' ';
+    return prev != '>' && prev != '<' && prev != '|' && next != '>';
+  };
   for (std::size_t i = 0; i <= line.size(); ++i) {
-    if (i == line.size() || line[i] == '|' || line[i] == ';' || line[i] == '&') {
+    if (i == line.size() || separator(i)) {
       // "||", "&&", ";" end a pipeline: mark with an empty segment.
       const bool pipe = i < line.size() && line[i] == '|' && (i + 1 >= line.size() || line[i + 1] != '|') &&
                         (i == 0 || line[i - 1] != '|');

