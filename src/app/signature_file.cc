@@ -15,16 +15,18 @@ SignatureFileLoad load_signature_file(const std::string& path) {
     out.db = std::make_shared<SignatureDb>();
     return out;
   }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) {
+    out.warnings.push_back({path, 0, "no signature file: matching executables against known hashes is off"});
+    out.db = std::make_shared<SignatureDb>();
+    return out;
+  }
+  errno = 0;
   std::ifstream in(path);
-  if (!in) {
-    const int err = errno;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 && err == ENOENT) {
-      out.warnings.push_back({path, 0, "no signature file: matching executables against known hashes is off"});
-      out.db = std::make_shared<SignatureDb>();
-    } else {
-      out.errors.push_back({path, 0, std::string("cannot read the signature file: ") + std::strerror(err)});
-    }
+  if (!in || S_ISDIR(st.st_mode)) {
+    const int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    out.errors.push_back({path, 0, std::string("cannot read the signature file: ") +
+                                       (err ? std::strerror(err) : "open failed")});
     return out;
   }
   std::ostringstream text;

@@ -55,6 +55,10 @@ BOOST_AUTO_TEST_CASE(an_absent_file_means_no_signatures_with_a_warning) {
   BOOST_TEST(l.errors.empty());
   BOOST_REQUIRE(l.warnings.size() == 1u);
   BOOST_TEST(load_signature_file("").warnings.empty());
+  const auto dir = load_signature_file("/tmp");
+  BOOST_TEST(!dir.db);
+  BOOST_REQUIRE(dir.errors.size() == 1u);
+  BOOST_TEST(dir.errors[0].to_string().find("/tmp: cannot read the signature file") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_reload_with_errors_keeps_the_database_in_force) {
