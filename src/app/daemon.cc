@@ -303,7 +303,9 @@ void Runtime::pipeline_loop() {
   } catch (const std::exception& e) {
     log_warn(std::string("container inventory unavailable: ") + e.what());
   }
-  StartupWatcher watcher(starts, inventory.get(), counters_);
+  std::unique_ptr<InventoryWriter> inventory_writer;
+  if (inventory) inventory_writer = std::make_unique<InventoryWriter>(*inventory, counters_);
+  StartupWatcher watcher(starts, inventory.get(), inventory_writer.get(), counters_);
   FsFileOpener opener("/");
   ExecutableHasher hasher(opener, &counters_);
   ProcessInspector inspector(files, hasher);
@@ -317,6 +319,7 @@ void Runtime::pipeline_loop() {
   EventAssembler assembler([&](AuditEvent&& e) { pipeline_->on_event(e); }, &counters_,
                            [&](const AuditEvent& skeleton) { return pipeline_->interested(skeleton); });
   auto next_age = std::chrono::steady_clock::now();
+  auto next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
   while (true) {
     auto chunk = records_.pop_for(std::chrono::milliseconds(250));
     if (chunk) {
@@ -328,6 +331,10 @@ void Runtime::pipeline_loop() {
     if (std::chrono::steady_clock::now() >= next_age) {
       assembler.age_out();
       next_age = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    }
+    if (std::chrono::steady_clock::now() >= next_sweep) {
+      watcher.sweep(now_ms());
+      next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
     }
   }
   assembler.flush();

@@ -328,21 +328,14 @@ std::vector<std::string> exec_argv(const AuditEvent& event) {
 MaliciousProgramDetector::MaliciousProgramDetector(std::shared_ptr<const SignatureDb> signatures)
     : signatures_(std::move(signatures)) {}
 
-std::vector<AuditRule> MaliciousProgramDetector::rules() const {
-  AuditRule r;  // both arches
-  r.syscalls = {"execve", "execveat"};
-  r.fields = {"success=1"};
-  r.key = kExecKey;
-  return {r};
-}
+std::vector<AuditRule> MaliciousProgramDetector::rules() const { return {exec_rule()}; }
 
 bool MaliciousProgramDetector::wants(const AuditEvent& event) const {
   const AuditRecord* sys = event.syscall();
   if (!sys) return false;
   const std::string exe = sys->text("exe").value_or("");
   if (starts_with(exe, "/memfd:") || ends_with(exe, " (deleted)") || starts_with(exe, "/dev/shm/")) return true;
-  const AuditField* f = sys->field("syscall");
-  return f && (f->text == "execve" || f->text == "execveat") && sys->raw("success").value_or("") == "yes";
+  return is_exec_call(event) && sys->raw("success").value_or("") == "yes";
 }
 
 void MaliciousProgramDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {

@@ -17,8 +17,8 @@
 //   sharing a pipe (/proc: a shell whose stdin pipe a curl/wget writes, or
 //   a curl/wget whose stdout pipe a shell reads).
 // Host processes and the container runtime's own processes raise nothing.
-// Executions are the successful execve/execveat calls cshield's exec rule
-// (key cshield.exec) records, whichever rule logged them.
+// Executions are the successful execve/execveat calls, whichever rule logged
+// them (the shared exec rule of event_facts.h, key cshield.exec).
 #pragma once
 
 #include <memory>
@@ -29,9 +29,6 @@
 #include "detect/signature_db.h"
 
 namespace cshield {
-
-// Shared by every detector that judges executions: one rule, one key.
-inline constexpr const char* kExecKey = "cshield.exec";
 
 class MaliciousProgramDetector : public Detector {
  public:
