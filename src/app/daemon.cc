@@ -27,6 +27,7 @@
 #include "app/node_identity.h"
 #include "app/pipeline.h"
 #include "app/privilege_check.h"
+#include "app/signature_file.h"
 #include "app/startup_watcher.h"
 #include "audit/event_assembler.h"
 #include "core/bounded_queue.h"
@@ -34,8 +35,11 @@
 #include "core/time_format.h"
 #include "enrich/container_resolver.h"
 #include "enrich/docker_socket_client.h"
+#include "enrich/executable_hasher.h"
+#include "enrich/fs_file_opener.h"
 #include "enrich/fs_file_reader.h"
 #include "enrich/oci_posture.h"
+#include "enrich/process_inspector.h"
 #include "export/exporter_set.h"
 #include "rules/libaudit_control.h"
 #include "rules/rule_manager.h"
@@ -121,6 +125,7 @@ class Runtime {
   void pipeline_loop();
   void poll_kernel();
   void reload();
+  void load_signatures();
   void shutdown();
   Poco::JSON::Object::Ptr status_json();
 
@@ -140,6 +145,7 @@ class Runtime {
   std::unique_ptr<RecordSource> source_;
   BoundedQueue<std::string> records_{kRecordQueueChunks};
   std::shared_ptr<const DetectorSet> detectors_;
+  std::unique_ptr<SignatureDatabase> signatures_;
   std::unique_ptr<Pipeline> pipeline_;
   std::thread reader_, pipeline_thread_;
   std::atomic<bool> reader_running_{false}, pipeline_running_{false};
@@ -308,8 +314,14 @@ void Runtime::pipeline_loop() {
   std::unique_ptr<InventoryWriter> inventory_writer;
   if (inventory) inventory_writer = std::make_unique<InventoryWriter>(*inventory, counters_);
   StartupWatcher watcher(starts, inventory.get(), inventory_writer.get(), counters_);
+  FsFileOpener opener("/");
+  ExecutableHasher hasher(opener, &counters_);
+  ProcessInspector inspector(files, hasher);
   pipeline_->set_observer([&](const AuditEvent& e, const ProcessInfo& p, const ContainerInfo* c) {
-    return watcher.observe(e, p, c);
+    Pipeline::Observation seen = watcher.observe(e, p, c);
+    // Container executions only: their executable is hashed, their streams read.
+    if (c && ProcessInspector::wants(e, p)) seen.execution = inspector.inspect(p.pid, p.ppid, p.exe, executed_files(e));
+    return seen;
   });
   for (const auto& start : watcher.inventory(now_ms())) pipeline_->on_start(start, start.started_ms);
   EventAssembler assembler([&](AuditEvent&& e) { pipeline_->on_event(e); }, &counters_,
@@ -416,9 +428,24 @@ void Runtime::reload() {
       next.exporting.queue_size != config_.exporting.queue_size)
     log_warn("export settings take effect at the next start; the JSON Lines file is reopened now");
   config_.detect = next.detect;
-  detectors_ = build_detectors(config_);
+  load_signatures();
+  detectors_ = build_detectors(config_, signatures_->current());
   pipeline_->set_detectors(detectors_);
   load_rules();
+}
+
+// A signature file with errors is refused whole: the database in force stays.
+void Runtime::load_signatures() {
+  std::vector<ConfigMessage> errors, warnings;
+  const bool ok = signatures_->load(config_.detect.signatures, errors, warnings);
+  for (const auto& w : warnings) log_warn(w.to_string());
+  for (const auto& e : errors) log_error(e.to_string());
+  if (ok)
+    log_info("malicious-program signatures: " + std::to_string(signatures_->current()->size()) + " loaded" +
+             (config_.detect.signatures.empty() ? "" : " from " + config_.detect.signatures));
+  else
+    log_error("the signature file has errors; the " + std::to_string(signatures_->current()->size()) +
+              " signatures in force stay");
 }
 
 void Runtime::shutdown() {
@@ -458,7 +485,9 @@ int Runtime::run() {
   }
   log_info("alarms name this node as '" + stamped_sinks_.host() + "'");
   if (!open_store()) return 1;
-  detectors_ = build_detectors(config_);
+  signatures_ = std::make_unique<SignatureDatabase>(counters_);
+  load_signatures();
+  detectors_ = build_detectors(config_, signatures_->current());
 
   std::string token;
   if (!config_.api.listen.empty()) {

@@ -1,5 +1,7 @@
 #include "app/detector_set.h"
 
+#include <algorithm>
+
 #include "app/runtime_paths.h"
 #include "enrich/container_start_reader.h"
 
@@ -7,6 +9,7 @@
 #include "detect/event_facts.h"
 #include "detect/file_escape.h"
 #include "detect/high_risk_syscall.h"
+#include "detect/malicious_program.h"
 #include "detect/vulnerability_escape.h"
 
 namespace cshield {
@@ -14,14 +17,19 @@ namespace cshield {
 std::vector<AuditRule> DetectorSet::rules() const {
   std::vector<AuditRule> out, executions;
   for (const auto& d : detectors)
-    for (auto& r : d->rules()) (r.key == kExecKey ? executions : out).push_back(std::move(r));
+    for (auto& r : d->rules()) {
+      if (r.key != kExecKey)
+        out.push_back(std::move(r));
+      else if (std::find(executions.begin(), executions.end(), r) == executions.end())
+        executions.push_back(std::move(r));  // several detectors share the one rule
+    }
   // Last: the kernel keys an event by the first rule it matches, and the
   // specific execve rules (runtime starts, set-uid gains) must keep theirs.
   for (auto& r : executions) out.push_back(std::move(r));
   return out;
 }
 
-std::shared_ptr<const DetectorSet> build_detectors(const Config& config) {
+std::shared_ptr<const DetectorSet> build_detectors(const Config& config, std::shared_ptr<const SignatureDb> signatures) {
   auto set = std::make_shared<DetectorSet>();
   const auto& d = config.detect;
   set->detectors.push_back(std::make_unique<HighRiskSyscallDetector>(
@@ -40,6 +48,8 @@ std::shared_ptr<const DetectorSet> build_detectors(const Config& config) {
   for (const auto& bin : existing_runtime_binaries())
     if (is_oci_runtime_binary(bin)) startup.runtime_binaries.push_back(bin);
   set->detectors.push_back(std::make_unique<AbnormalStartupDetector>(std::move(startup)));
+  // Its exec rule goes last whatever the order (DetectorSet::rules()).
+  set->detectors.push_back(std::make_unique<MaliciousProgramDetector>(std::move(signatures)));
   return set;
 }
 

@@ -7,6 +7,7 @@
 
 #include "app/config.h"
 #include "detect/detector.h"
+#include "detect/signature_db.h"
 
 namespace cshield {
 
@@ -17,6 +18,9 @@ struct DetectorSet {
   std::vector<AuditRule> rules() const;
 };
 
-std::shared_ptr<const DetectorSet> build_detectors(const Config& config);
+// `signatures`: the malicious-program signature database in force (null:
+// none). The configuration names its file; loading it is the caller's.
+std::shared_ptr<const DetectorSet> build_detectors(const Config& config,
+                                                   std::shared_ptr<const SignatureDb> signatures = nullptr);
 
 }  // namespace cshield

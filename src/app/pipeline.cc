@@ -51,7 +51,8 @@ void Pipeline::on_event(const AuditEvent& event) noexcept {
     Observation seen;
     if (observe_) seen = observe_(event, process, container ? &*container : nullptr);
     const EventContext ctx{event, process, container ? &*container : nullptr, seen.start ? &*seen.start : nullptr,
-                           seen.posture ? &*seen.posture : nullptr};
+                           seen.posture ? &*seen.posture : nullptr,
+                           seen.execution ? &*seen.execution : nullptr};
     std::vector<Alarm> raised;
     for (const Detector* d : wanting) d->evaluate(ctx, raised);
     link_related_alarms(raised);

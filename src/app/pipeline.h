@@ -29,6 +29,7 @@ class Pipeline {
   struct Observation {
     std::optional<ContainerStart> start;
     std::optional<ContainerPosture> posture;
+    std::optional<ExecutionFacts> execution;  // what /proc showed of an execution
   };
   using Observe = std::function<Observation(const AuditEvent&, const ProcessInfo&, const ContainerInfo*)>;
 

@@ -11,6 +11,7 @@
 #include "core/audit_rule.h"
 #include "core/container_info.h"
 #include "core/container_posture.h"
+#include "core/execution_facts.h"
 #include "core/process_info.h"
 
 namespace cshield {
@@ -25,6 +26,9 @@ struct EventContext {
   const ContainerStart* start = nullptr;
   // The posture of `container` when known; nullptr otherwise.
   const ContainerPosture* posture = nullptr;
+  // What /proc showed of the process of an execution event (its
+  // executable's hash, standard streams, pipe peers); nullptr when not read.
+  const ExecutionFacts* execution = nullptr;
 };
 
 class Detector {

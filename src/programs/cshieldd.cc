@@ -5,6 +5,7 @@
 
 #include "app/config.h"
 #include "app/daemon.h"
+#include "app/signature_file.h"
 
 namespace {
 
@@ -19,8 +20,9 @@ const char* kUsage =
     "\n"
     "  --config FILE    configuration (default /etc/cshield/cshield.conf; every\n"
     "                   key is optional, see cshield.conf(5))\n"
-    "  --check-config   validate the configuration; print each error with file and\n"
-    "                   line; exit 0 when it is valid, 1 otherwise\n"
+    "  --check-config   validate the configuration and the signature file; print\n"
+    "                   each error with file and line; exit 0 when both are\n"
+    "                   valid, 1 otherwise\n"
     "  --print-rules    print the audit rules cshieldd would load, in auditctl\n"
     "                   syntax (for /etc/audit/rules.d/ when auditd loads rules)\n"
     "  --version        print the version\n"
@@ -75,6 +77,10 @@ int main(int argc, char** argv) {
   if (!load.config) return 1;
 
   if (check) {
+    const auto signatures = cshield::load_signature_file(load.config->detect.signatures);
+    for (const auto& w : signatures.warnings) std::cerr << "warning: " << w.to_string() << "\n";
+    for (const auto& e : signatures.errors) std::cerr << "error: " << e.to_string() << "\n";
+    if (!signatures.errors.empty()) return 1;
     std::cout << config_path << ": configuration is valid\n";
     return 0;
   }
