@@ -24,6 +24,8 @@
 #include "app/detector_set.h"
 #include "app/log.h"
 #include "app/pipeline.h"
+#include "app/policy_runtime.h"
+#include "app/protected_file_watches.h"
 #include "app/startup_watcher.h"
 #include "audit/event_assembler.h"
 #include "core/bounded_queue.h"
@@ -43,6 +45,7 @@
 #include "source/file_source.h"
 #include "source/own_record_filter.h"
 #include "store/container_inventory.h"
+#include "store/policy_store.h"
 #include "store/sqlite_store.h"
 
 namespace cshield {
@@ -110,6 +113,8 @@ class Runtime {
 
  private:
   bool open_store();
+  bool start_policy();
+  void apply_policy(std::shared_ptr<const PolicySet> policy);
   bool start_source();
   void load_rules();
   void remember_found_status();
@@ -126,6 +131,16 @@ class Runtime {
   std::unique_ptr<SqliteStore> writer_store_, reader_store_;
   std::unique_ptr<StoreWriter> store_writer_;
   std::unique_ptr<ExporterSet> exporters_;
+  // Serialises every use of control_: the main thread's rules and status,
+  // and the protected-file watches moved from the pipeline and API threads.
+  std::mutex control_mu_;
+  // Guards detectors_, policy_set_ and the creation of pipeline_ against
+  // policy changes made from API threads.
+  std::mutex apply_mu_;
+  std::shared_ptr<const PolicySet> policy_set_;
+  std::unique_ptr<PolicyStore> policy_store_;
+  std::unique_ptr<ProtectedFileWatches> watches_;
+  std::unique_ptr<PolicyRuntime> policy_;
   FanOutSink alarm_sinks_;  // the store writer, then the exporters
   LibauditControl control_;
   std::unique_ptr<AuditStatusGuard> status_guard_;
@@ -178,6 +193,43 @@ bool Runtime::open_store() {
   }
   alarm_sinks_.add(exporters_->sink());
   return true;
+}
+
+bool Runtime::start_policy() {
+  try {
+    policy_store_ = std::make_unique<PolicyStore>(config_.storage.database);
+  } catch (const std::exception& e) {
+    log_error(std::string("cannot open the policy groups in the database: ") + e.what());
+    return false;
+  }
+  watches_ = std::make_unique<ProtectedFileWatches>(
+      control_, control_mu_, counters_, [this](const std::string& id, const std::string& group) {
+        try {
+          policy_store_->set_container_group(id, group);
+        } catch (const std::exception& e) {
+          log_warn(std::string("container inventory: ") + e.what());
+        }
+      });
+  policy_ = std::make_unique<PolicyRuntime>(
+      *policy_store_, config_.policy.directory,
+      [this](std::shared_ptr<const PolicySet> set) { apply_policy(std::move(set)); }, [] { return now_ms(); });
+  const auto errors = policy_->start();
+  for (const auto& e : errors) log_error("policy: " + e.to_string());
+  if (!errors.empty())
+    log_error("the policy directory " + config_.policy.directory +
+              " has errors; the policy groups stored from the last accepted policy stay in force");
+  return true;
+}
+
+// Called by the PolicyRuntime under its lock, once per accepted change.
+void Runtime::apply_policy(std::shared_ptr<const PolicySet> policy) {
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    policy_set_ = policy;
+    detectors_ = build_detectors(config_, policy_set_, policy_.get());
+    if (pipeline_) pipeline_->set_detectors(detectors_);
+  }
+  watches_->set_policy(std::move(policy));
 }
 
 bool Runtime::start_source() {
@@ -261,10 +313,20 @@ void Runtime::remember_found_status() {
 std::string Runtime::found_status_path() const { return config_.storage.database + ".audit-status"; }
 
 void Runtime::load_rules() {
-  rules_ = std::make_unique<RuleManager>(control_);
-  const RuleSet set = RuleSet::build(detectors_->rules(), static_cast<int>(::getpid()));
+  std::shared_ptr<const DetectorSet> detectors;
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    detectors = detectors_;
+  }
+  const RuleSet set = RuleSet::build(detectors->rules(), static_cast<int>(::getpid()));
   for (const auto& w : set.warnings()) log_warn("rules: " + w);
-  const ApplyReport report = rules_->apply(set);
+  ApplyReport report;
+  {
+    std::lock_guard<std::mutex> lock(control_mu_);
+    rules_ = std::make_unique<RuleManager>(control_);
+    report = rules_->apply(set);
+  }
+  if (watches_) watches_->replace_all();  // apply() removed every cshield rule, the watches too
   rule_errors_ = report.errors;
   rules_loaded_ = report.added;
   for (const auto& e : report.errors) log_warn("rule not loaded: " + e);
@@ -288,8 +350,11 @@ void Runtime::pipeline_loop() {
   FsFileReader files("/");
   DockerSocketClient docker;
   ContainerResolver resolver(files, &docker, &counters_);
-  pipeline_ = std::make_unique<Pipeline>(
-      detectors_, [&](ProcessInfo& p) { return resolver.resolve(p); }, alarm_sinks_, counters_);
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    pipeline_ = std::make_unique<Pipeline>(
+        detectors_, [&](ProcessInfo& p) { return resolver.resolve(p); }, alarm_sinks_, counters_);
+  }
   ContainerStartReader starts(files, capabilities_of_status(files.read("/proc/self/status").value_or("")));
   std::unique_ptr<ContainerInventory> inventory;
   try {
@@ -298,6 +363,8 @@ void Runtime::pipeline_loop() {
     log_warn(std::string("container inventory unavailable: ") + e.what());
   }
   StartupWatcher watcher(starts, inventory.get(), counters_);
+  watcher.set_listeners([this](const ContainerStart& s) { watches_->started(s.container); },
+                        [this](const std::string& id) { watches_->stopped(id); });
   pipeline_->set_observer([&](const AuditEvent& e, const ProcessInfo& p, const ContainerInfo* c) {
     return watcher.observe(e, p, c);
   });
@@ -324,7 +391,12 @@ void Runtime::pipeline_loop() {
 
 void Runtime::poll_kernel() {
   AuditStatus s;
-  if (control_.status(s).ok()) {
+  bool ok = false;
+  {
+    std::lock_guard<std::mutex> lock(control_mu_);
+    ok = control_.status(s).ok();
+  }
+  if (ok) {
     std::lock_guard<std::mutex> lock(kernel_mu_);
     kernel_ = s;
     kernel_lost_->set(s.lost);
@@ -374,6 +446,14 @@ Poco::JSON::Object::Ptr Runtime::status_json() {
     o->set("alarms_stored", Poco::Dynamic::Var());
   }
   o->set("exporters", exporters_->status_json());
+  Poco::JSON::Object::Ptr policy = new Poco::JSON::Object;
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    policy->set("groups", policy_set_ ? policy_set_->groups().size() : 0);
+  }
+  policy->set("directory", config_.policy.directory);
+  policy->set("watches", watches_ ? watches_->placed() : 0);
+  o->set("policy", policy);
   Poco::JSON::Object::Ptr counters = new Poco::JSON::Object;
   for (const auto& s : counters_.snapshot()) counters->set(s.name, s.value);
   o->set("counters", counters);
@@ -399,13 +479,21 @@ void Runtime::reload() {
       next.exporting.queue_size != config_.exporting.queue_size)
     log_warn("export settings take effect at the next start; the JSON Lines file is reopened now");
   config_.detect = next.detect;
-  detectors_ = build_detectors(config_);
-  pipeline_->set_detectors(detectors_);
+  const auto policy_errors = policy_->reload_files(next.policy.directory);
+  for (const auto& e : policy_errors) log_error("policy: " + e.to_string());
+  if (!policy_errors.empty()) log_error("the policy files have errors; the running policy groups stay in force");
+  config_.policy = next.policy;
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    detectors_ = build_detectors(config_, policy_set_, policy_.get());
+    if (pipeline_) pipeline_->set_detectors(detectors_);
+  }
   load_rules();
 }
 
 void Runtime::shutdown() {
   if (api_) api_->stop();
+  std::unique_lock<std::mutex> control_lock(control_mu_);
   if (rules_) {
     if (auto r = rules_->remove_all(); !r.ok()) log_error("removing audit rules: " + r.error());
   }
@@ -415,10 +503,15 @@ void Runtime::shutdown() {
     else
       ::unlink(found_status_path().c_str());
   }
+  control_lock.unlock();
   if (source_) source_->stop();
   if (reader_.joinable()) reader_.join();
   records_.close();
   if (pipeline_thread_.joinable()) pipeline_thread_.join();
+  if (rules_) {  // watches the pipeline placed for a container start read after the removal above
+    std::lock_guard<std::mutex> lock(control_mu_);
+    (void)rules_->remove_all();
+  }
   if (store_writer_) store_writer_->stop();
   if (exporters_) exporters_->stop();
 }
@@ -432,7 +525,7 @@ int Runtime::run() {
                      [this] { return records_.dropped(); });
 
   if (!open_store()) return 1;
-  detectors_ = build_detectors(config_);
+  if (!start_policy()) return 1;  // builds detectors_ with the policy in force
 
   std::string token;
   if (!config_.api.listen.empty()) {
@@ -456,7 +549,7 @@ int Runtime::run() {
   api_context_ = std::make_unique<ApiContext>(ApiContext{
       *reader_store_, [this] { return status_json(); },
       [this] { return pipeline_running_.load() && reader_running_.load(); },
-      [this] { return prometheus_text(counters_); }});
+      [this] { return prometheus_text(counters_); }, policy_.get()});
   ApiOptions api_options;
   api_options.socket_path = config_.api.socket;
   api_options.socket_group = config_.api.socket_group;

@@ -3,9 +3,11 @@
 #include "app/runtime_paths.h"
 #include "enrich/container_start_reader.h"
 
+#include "detect/abnormal_process.h"
 #include "detect/abnormal_startup.h"
 #include "detect/file_escape.h"
 #include "detect/high_risk_syscall.h"
+#include "detect/sensitive_file_access.h"
 #include "detect/vulnerability_escape.h"
 
 namespace cshield {
@@ -17,7 +19,8 @@ std::vector<AuditRule> DetectorSet::rules() const {
   return out;
 }
 
-std::shared_ptr<const DetectorSet> build_detectors(const Config& config) {
+std::shared_ptr<const DetectorSet> build_detectors(const Config& config, std::shared_ptr<const PolicySet> policy,
+                                                   ExecLearner* learner) {
   auto set = std::make_shared<DetectorSet>();
   const auto& d = config.detect;
   set->detectors.push_back(std::make_unique<HighRiskSyscallDetector>(
@@ -34,6 +37,8 @@ std::shared_ptr<const DetectorSet> build_detectors(const Config& config) {
   for (const auto& bin : existing_runtime_binaries())
     if (is_oci_runtime_binary(bin)) startup.runtime_binaries.push_back(bin);
   set->detectors.push_back(std::make_unique<AbnormalStartupDetector>(std::move(startup)));
+  set->detectors.push_back(std::make_unique<AbnormalProcessDetector>(policy, learner));
+  set->detectors.push_back(std::make_unique<SensitiveFileAccessDetector>(policy));
   return set;
 }
 

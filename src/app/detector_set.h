@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "app/config.h"
+#include "detect/abnormal_process.h"
 #include "detect/detector.h"
+#include "policy/policy_set.h"
 
 namespace cshield {
 
@@ -17,6 +19,11 @@ struct DetectorSet {
   std::vector<AuditRule> rules() const;
 };
 
-std::shared_ptr<const DetectorSet> build_detectors(const Config& config);
+// `policy` drives abnormal_process and sensitive_file_access (none: no
+// group, so neither raises anything); `learner` receives what learning mode
+// sees and must outlive the set.
+std::shared_ptr<const DetectorSet> build_detectors(const Config& config,
+                                                   std::shared_ptr<const PolicySet> policy = nullptr,
+                                                   ExecLearner* learner = nullptr);
 
 }  // namespace cshield

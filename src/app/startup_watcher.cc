@@ -74,6 +74,7 @@ std::optional<ContainerStart> StartupWatcher::on_runtime(const AuditEvent& event
     return std::nullopt;
   }
   record_start(*start, event.time_ms);
+  if (on_start_) on_start_(*start);
   return start;
 }
 
@@ -98,6 +99,7 @@ void StartupWatcher::record_start(const ContainerStart& start, std::int64_t judg
 void StartupWatcher::record_stop(const std::string& id, std::int64_t stopped_ms) {
   judged_.erase(id);
   postures_.erase(id);
+  if (on_stop_) on_stop_(id);
   if (!inventory_) return;
   try {
     if (inventory_->record_stop(id, stopped_ms)) stops_.add();
@@ -130,8 +132,12 @@ std::vector<ContainerStart> StartupWatcher::inventory(std::int64_t now_ms) noexc
       }
       judged_[r.id] = created;
       postures_[r.id] = start->posture;
-      if (judged) continue;
+      if (judged) {
+        if (on_start_) on_start_(*start);
+        continue;
+      }
       record_start(*start, now_ms);
+      if (on_start_) on_start_(*start);
       unjudged.push_back(std::move(*start));
     }
     if (inventory_) {

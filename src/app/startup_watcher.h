@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -44,6 +45,16 @@ class StartupWatcher {
                                 const ContainerInfo* container) noexcept;
   std::vector<ContainerStart> inventory(std::int64_t now_ms) noexcept;
 
+  // Told of every container start the watcher reads (an audited create, and
+  // every container running at inventory()) and of every stop. Set before
+  // the first observe(); called on the pipeline thread; must not throw.
+  using StartListener = std::function<void(const ContainerStart&)>;
+  using StopListener = std::function<void(const std::string& id)>;
+  void set_listeners(StartListener on_start, StopListener on_stop) {
+    on_start_ = std::move(on_start);
+    on_stop_ = std::move(on_stop);
+  }
+
  private:
   std::optional<ContainerStart> on_runtime(const AuditEvent& event);
   bool judged_here(const std::string& id, std::int64_t exec_ms) const;
@@ -55,6 +66,8 @@ class StartupWatcher {
   std::string fs_root_;
   std::map<std::string, std::int64_t> judged_;  // container id -> latest judged start
   std::map<std::string, std::optional<ContainerPosture>> postures_;  // nullopt: bundle unreadable
+  StartListener on_start_;
+  StopListener on_stop_;
   Counter& starts_;
   Counter& unreadable_;
   Counter& stops_;
