@@ -5,6 +5,7 @@
 
 #include "app/config.h"
 #include "app/daemon.h"
+#include "policy/policy_directory.h"
 
 namespace {
 
@@ -19,8 +20,9 @@ const char* kUsage =
     "\n"
     "  --config FILE    configuration (default /etc/cshield/cshield.conf; every\n"
     "                   key is optional, see cshield.conf(5))\n"
-    "  --check-config   validate the configuration; print each error with file and\n"
-    "                   line; exit 0 when it is valid, 1 otherwise\n"
+    "  --check-config   validate the configuration and the policy groups of its\n"
+    "                   [policy] directory; print each error with file and line;\n"
+    "                   exit 0 when all is valid, 1 otherwise\n"
     "  --print-rules    print the audit rules cshieldd would load, in auditctl\n"
     "                   syntax (for /etc/audit/rules.d/ when auditd loads rules)\n"
     "  --version        print the version\n"
@@ -28,8 +30,8 @@ const char* kUsage =
     "cshieldd runs in the foreground and logs to stderr. It needs root (or\n"
     "CAP_AUDIT_CONTROL, CAP_AUDIT_READ, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH).\n"
     "SIGTERM or SIGINT stop it: its audit rules are removed and the kernel's audit\n"
-    "status is put back as it was found. SIGHUP reloads the configuration; an\n"
-    "invalid one is reported and the running one kept.\n"
+    "status is put back as it was found. SIGHUP reloads the configuration and the\n"
+    "policy files; an invalid one is reported and the running one kept.\n"
     "\n"
     "examples:\n"
     "  cshieldd --config /etc/cshield/cshield.conf\n"
@@ -75,7 +77,11 @@ int main(int argc, char** argv) {
   if (!load.config) return 1;
 
   if (check) {
+    const cshield::PolicyParse policy = cshield::load_policy_directory(load.config->policy.directory);
+    for (const auto& e : policy.errors) std::cerr << "error: " << e.to_string() << "\n";
+    if (!policy.ok()) return 1;
     std::cout << config_path << ": configuration is valid\n";
+    std::cout << load.config->policy.directory << ": " << policy.groups.size() << " policy group(s), valid\n";
     return 0;
   }
   if (rules) {
