@@ -60,7 +60,9 @@ class GroupReader {
         }
       } else if (key == "selectors") {
         has_selectors = true;
+        const std::size_t before = errors_.size();
         read_selectors(value, g.selectors);
+        if (errors_.size() != before) selectors_well_typed_ = false;  // no follow-on "empty" error
       } else if (key == "process_whitelist") {
         read_globs(value, "process_whitelist", true, g.process_whitelist);
       } else if (key == "protected_files") {
