@@ -64,7 +64,14 @@ bool SensitiveFileAccessDetector::wants(const AuditEvent& event) const {
   const AuditRecord* sys = event.syscall();
   if (!sys) return false;
   auto k = sys->text("key");
-  return k && k->rfind(kSensitiveFileKeyPrefix, 0) == 0;
+  if (!k) return false;
+  if (k->rfind(kSensitiveFileKeyPrefix, 0) == 0) return true;
+  // The kernel records only the first matching rule's key, and the
+  // per-container watches come last: a write another cshield rule matched
+  // first (an open for writing without O_CREAT) is still ours to judge.
+  if (k->rfind(kRuleKeyPrefix, 0) != 0) return false;
+  const std::string s = sys->text("syscall").value_or("");
+  return s == "open" || s == "openat" || s == "openat2" || s == "creat" || !file_modification(s, 0).empty();
 }
 
 void SensitiveFileAccessDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {

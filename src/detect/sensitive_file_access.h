@@ -11,6 +11,9 @@
 // file as the container sees it; that name must match a protected pattern
 // of the container's group (a directory watch also sees other files).
 //
+// The kernel keeps one key per event, the first matching rule's: a file
+// call under another cshield key is judged too (by its PATH names).
+//
 // The policy is fixed at construction. Pure.
 #pragma once
 

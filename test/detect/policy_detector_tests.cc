@@ -262,7 +262,21 @@ BOOST_AUTO_TEST_CASE(only_processes_of_covered_containers_raise) {
   auto other_key = one_event(syscall_record(257, "a0=ffffff9c a1=7ffd a2=441 a3=1b6", "sh", "/bin/sh",
                                             "cshield.file_escape:/etc/passwd"));
   SensitiveFileAccessDetector d(policy());
-  BOOST_TEST(!d.wants(other_key));
+  BOOST_TEST(d.wants(other_key));  // another cshield rule matched first: the PATH names decide
+  auto foreign = one_event(syscall_record(257, "a0=ffffff9c a1=7ffd a2=441 a3=1b6", "sh", "/bin/sh", "not-ours"));
+  BOOST_TEST(!d.wants(foreign));
+  auto first_rule = one_event(syscall_record(257, "a0=ffffff9c a1=7ffd a2=2 a3=0", "py", "/usr/bin/python3",
+                                             "cshield.vulnerability_escape") +
+                              cwd_record("/") + path_record(0, "/etc/", "PARENT") +
+                              path_record(1, "/etc/passwd", "NORMAL") + kEoe);
+  const auto c = in_group();
+  auto alarms = run(d, first_rule, &c);
+  BOOST_REQUIRE_EQUAL(alarms.size(), 1u);
+  BOOST_TEST(alarms[0].subtype == "write");
+  auto read = one_event(syscall_record(257, "a0=ffffff9c a1=7ffd a2=0 a3=0", "cat", "/bin/cat",
+                                       "cshield.vulnerability_escape") +
+                        path_record(0, "/etc/passwd", "NORMAL") + kEoe);
+  BOOST_TEST(run(d, read, &c).empty());
 }
 
 BOOST_AUTO_TEST_CASE(watch_paths_and_rules) {

@@ -37,7 +37,7 @@ std::string dump(const Daemon& d) {
   }
   std::ostringstream st;
   d.get("/api/v1/status")->stringify(st);
-  return "status: " + st.str() + "\nwatches:\n" + sh("auditctl -l | grep sensitive_file_access").output +
+  return "status: " + st.str() + "\naudit rules:\n" + sh("auditctl -l").output +
          "alarms:\n" + all + "daemon log:\n" + d.log();
 }
 
