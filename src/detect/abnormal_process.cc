@@ -30,6 +30,12 @@ std::string argv_json(const AuditEvent& event) {
 
 }  // namespace
 
+// A name that says nothing of the file: a process re-executing itself
+// (busybox runs its applets through /proc/self/exe) or a descriptor.
+bool names_a_descriptor(const std::string& path) {
+  return path.rfind("/proc/", 0) == 0 || path.rfind("/dev/fd/", 0) == 0;
+}
+
 std::string executed_path(const AuditEvent& event) {
   // The first PATH record (item 0) names the file execve was given; a
   // script's interpreter or the dynamic loader follow as later items.
@@ -37,9 +43,12 @@ std::string executed_path(const AuditEvent& event) {
     if (p->raw("item").value_or("") != "0") continue;
     std::string name = p->text("name").value_or("");
     if (name.empty() || name == "(null)") break;
-    return absolute(name, event);
+    name = absolute(name, event);
+    if (names_a_descriptor(name)) break;  // the exe field names the file
+    return name;
   }
-  return {};
+  const AuditRecord* sys = event.syscall();
+  return sys ? sys->text("exe").value_or("") : std::string();
 }
 
 AbnormalProcessDetector::AbnormalProcessDetector(std::shared_ptr<const PolicySet> policy, ExecLearner* learner)
@@ -67,7 +76,7 @@ void AbnormalProcessDetector::evaluate(const EventContext& ctx, std::vector<Alar
   const PolicyGroup* group = policy_->group_for(*ctx.container);
   if (!group) return;
   std::string path = executed_path(ctx.event);
-  if (path.empty()) path = ctx.process.exe;
+  if (path.empty() || names_a_descriptor(path)) path = ctx.process.exe;
   if (path.empty()) return;
   if (group->learning_until_ms && ctx.event.time_ms < *group->learning_until_ms) {
     if (learner_) learner_->learned(group->name, path, ctx.event.time_ms);

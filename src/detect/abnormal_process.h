@@ -3,7 +3,10 @@
 // executable is the path the container used (the PATH record of the call,
 // made absolute against its working directory), not the host path nor the
 // file it resolves to: /bin/ls is /bin/ls even where it is a link to
-// busybox. Containers no group covers raise nothing.
+// busybox. An execution through /proc/self/exe, /proc/<pid>/exe or a
+// descriptor (/proc/self/fd/N, /dev/fd/N, fexecve) names nothing: the
+// executable the kernel recorded (exe=, the file as the container sees it)
+// stands instead. Containers no group covers raise nothing.
 //
 // Learning mode: while a group's learning_until lies after the event, its
 // executions are handed to an ExecLearner instead of alarming, so that a

@@ -125,6 +125,17 @@ BOOST_AUTO_TEST_CASE(look_alikes_of_whitelisted_paths_raise) {
   BOOST_TEST(run(d, exec_event("sh", "/bin/busybox", "sh", "/bin"), &c).empty());
 }
 
+BOOST_AUTO_TEST_CASE(executions_through_proc_self_exe_are_named_by_the_executable) {
+  AbnormalProcessDetector d(policy(), nullptr);
+  const auto c = in_group();
+  // busybox sh runs its applets (cat) by executing /proc/self/exe.
+  auto alarms = run(d, exec_event("/proc/self/exe", "/bin/busybox", "cat"), &c);
+  BOOST_REQUIRE_EQUAL(alarms.size(), 1u);
+  BOOST_TEST(alarms[0].path.value_or("") == "/bin/busybox");
+  BOOST_TEST(run(d, exec_event("/proc/self/exe", "/usr/sbin/nginx", "nginx"), &c).empty());
+  BOOST_TEST(run(d, exec_event("/dev/fd/3", "/usr/sbin/nginx", "nginx"), &c).empty());
+}
+
 BOOST_AUTO_TEST_CASE(containers_outside_any_group_hosts_runtimes_and_failures_raise_nothing) {
   AbnormalProcessDetector d(policy(), nullptr);
   const auto c = in_group();

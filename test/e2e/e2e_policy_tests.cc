@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE e2e_policy
 #include <boost/test/unit_test.hpp>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -156,6 +157,17 @@ BOOST_FIXTURE_TEST_CASE(runc_group_from_a_file_whitelists_and_protects, Fixture)
   BOOST_TEST(s->getValue<std::string>("severity") == "high");
   BOOST_TEST(s->getValue<int>("count") == 1);  // the read before it raised nothing
   BOOST_TEST(daemon.alarms("type=sensitive_file_access&container=" + outside.id()).empty());
+
+  // A changed policy file applies on SIGHUP: /etc/group becomes protected too.
+  write_file(policy.path() + "/shell-only.json",
+             "{\"name\": \"shell-only\", \"selectors\": {\"names\": [\"cshield-pol-a-*\"]},\n"
+             " \"process_whitelist\": [\"/bin/sh\"], \"protected_files\": [\"/etc/passwd\", \"/etc/group\"]}\n");
+  daemon.signal(SIGHUP);
+  BOOST_TEST_REQUIRE(eventually(
+      [&] { return daemon.get("/api/v1/policy-groups/shell-only")->getArray("protected_files")->size() == 2u; },
+      std::chrono::seconds(5)));
+  BOOST_TEST(run_in(in_group, "echo x >> /etc/group") == 0);
+  await_alarm(daemon, "sensitive_file_access", in_group.id(), "/etc/group");
 
   // The watches of a container go when it stops.
   std::string gone;
