@@ -256,6 +256,9 @@ BOOST_AUTO_TEST_CASE(cshieldctl_policy_commands) {
   w.runtime->learned("web", "/usr/bin/env", kNow);
   BOOST_TEST(ctl({"policy", "propose", "web"}, out, err) == 0, err);
   BOOST_TEST(parse(out)->getArray("process_whitelist")->size() == 2u);
+  write_file(good, out);  // the proposal applies as it is
+  BOOST_TEST(ctl({"policy", "apply", good}, out, err) == 0, err);
+  BOOST_TEST(out.find("Policy group web replaced") == 0u, out);
   BOOST_TEST(ctl({"policy", "delete", "web"}, out, err) == 0, err);
   BOOST_TEST(ctl({"policy", "delete", "web"}, out, err) == 1);
   BOOST_TEST(err.find("no policy group named 'web'") != std::string::npos);

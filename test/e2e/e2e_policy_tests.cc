@@ -240,3 +240,39 @@ BOOST_FIXTURE_TEST_CASE(docker_group_whitelists_and_protects, Fixture) {
   BOOST_TEST(s->getValue<int>("count") == 1);
   BOOST_TEST(daemon.stop() == 0);
 }
+
+BOOST_FIXTURE_TEST_CASE(learning_mode_proposes_what_ran_instead_of_alarming, Fixture) {
+  Daemon daemon("netlink", config());
+  daemon.start();
+  RuncContainer ctr("cshield-pol-l-" + kTag);
+  TempDir files;
+  const std::string group = files.path() + "/learn.json";
+  write_file(group, "{\"name\": \"learner\", \"selectors\": {\"names\": [\"" + ctr.id() +
+                        "\"]}, \"process_whitelist\": [\"/bin/sh\"]}\n");
+  const std::string cli = ctl() + " --socket " + sh_quote(daemon.socket()) + " ";
+  auto r = sh(cli + "policy apply " + sh_quote(group));
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  r = sh(cli + "policy learn learner --minutes 5");
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  await_group(daemon, ctr.id(), "learner");
+
+  BOOST_TEST(run_in(ctr, "/bin/ls /") == 0);
+  std::string proposal;
+  const bool learned = eventually(
+      [&] {
+        proposal = sh("(" + cli + "policy propose learner 2>/dev/null)").output;  // the JSON alone
+        return proposal.find("\"/bin/ls\"") != std::string::npos;
+      },
+      std::chrono::seconds(2));
+  BOOST_TEST_REQUIRE(learned, proposal << "\n" << dump(daemon));
+  BOOST_TEST(proposal.find("\"/bin/sh\"") != std::string::npos);
+  BOOST_TEST(daemon.alarms("type=abnormal_process&container=" + ctr.id()).empty());
+
+  // The proposal applies as it is.
+  write_file(group, proposal);
+  r = sh(cli + "policy apply " + sh_quote(group));
+  BOOST_TEST(r.status == 0, r.output);
+  auto wl = daemon.get("/api/v1/policy-groups/learner")->getArray("process_whitelist");
+  BOOST_TEST(wl->size() >= 3u);  // /bin/sh, /bin/ls, /bin/sleep
+  BOOST_TEST(daemon.stop() == 0);
+}
