@@ -21,5 +21,10 @@ CREATE TABLE policy_learned (
   PRIMARY KEY (group_name, path)
 );
 
--- The policy group a running container is associated with (NULL: none).
-ALTER TABLE containers ADD COLUMN policy_group TEXT;
+-- The policy group each running container is associated with (no row:
+-- none). A table of its own, not a column of containers, so that it can be
+-- written before or after the inventory's row of the container.
+CREATE TABLE container_policy_groups (
+  container_id TEXT PRIMARY KEY,
+  policy_group TEXT NOT NULL
+);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "app/ini_file.h"
+#include "app/startup_config.h"
 #include "detect/high_risk_syscall.h"
 
 namespace cshield {
@@ -196,6 +197,9 @@ const std::map<std::string, Setter>& setters() {
          c.detect.brute_force_window_seconds = n;
          return std::optional<std::string>();
        }},
+      {"startup.allowed_capabilities",
+       [](Config& c, const std::string& v) { return parse_allowed_capabilities(v, c.startup); }},
+      {"startup.critical_paths", [](Config& c, const std::string& v) { return parse_critical_paths(v, c.startup); }},
       {"export.audit", [](Config& c, const std::string& v) { return parse_bool(v, c.exporting.audit); }},
       {"export.syslog", [](Config& c, const std::string& v) {
          if (auto e = endpoint_url(v)) return e;
@@ -243,6 +247,15 @@ ConfigLoad validate(const IniFile& ini) {
   std::map<std::string, int> seen;
   for (const auto& e : ini.entries) {
     const std::string name = e.section + "." + e.key;
+    if (e.section == "startup" && e.key.compare(0, 10, "exception.") == 0) {
+      if (auto prev = seen.find(name); prev != seen.end())
+        result.errors.push_back({path, e.line, "'" + e.key + "' in [startup] is set again (first on line " +
+                                                   std::to_string(prev->second) + ")"});
+      seen[name] = e.line;
+      if (auto err = parse_startup_exception(e.key.substr(10), e.value, c.startup))
+        result.errors.push_back({path, e.line, *err});
+      continue;
+    }
     auto it = setters().find(name);
     if (it == setters().end()) {
       const std::string known = known_keys_of(e.section);
@@ -301,6 +314,7 @@ std::string default_config_text() {
     << "signatures = " << d.detect.signatures << "\n"
     << "brute_force_threshold = " << d.detect.brute_force_threshold << "\n"
     << "brute_force_window_seconds = " << d.detect.brute_force_window_seconds << "\n"
+    << default_startup_config_text()
     << "[export]\n"
     << "audit = " << (d.exporting.audit ? "yes" : "no") << "\n"
     << "syslog = " << d.exporting.syslog << "\n"

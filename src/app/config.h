@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "detect/abnormal_startup.h"
 #include "detect/file_escape.h"
 
 namespace cshield {
@@ -49,6 +50,9 @@ struct Config {
     std::size_t brute_force_threshold = 5;
     std::int64_t brute_force_window_seconds = 60;
   } detect;
+
+  // abnormal_startup: what counts as too many permissions ([startup]).
+  StartupPolicy startup = default_startup_policy();
 
   struct Export {
     bool audit = true;

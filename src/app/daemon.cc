@@ -362,7 +362,9 @@ void Runtime::pipeline_loop() {
   } catch (const std::exception& e) {
     log_warn(std::string("container inventory unavailable: ") + e.what());
   }
-  StartupWatcher watcher(starts, inventory.get(), counters_);
+  std::unique_ptr<InventoryWriter> inventory_writer;
+  if (inventory) inventory_writer = std::make_unique<InventoryWriter>(*inventory, counters_);
+  StartupWatcher watcher(starts, inventory.get(), inventory_writer.get(), counters_);
   watcher.set_listeners([this](const ContainerStart& s) { watches_->started(s.container); },
                         [this](const std::string& id) { watches_->stopped(id); });
   pipeline_->set_observer([&](const AuditEvent& e, const ProcessInfo& p, const ContainerInfo* c) {
@@ -372,6 +374,7 @@ void Runtime::pipeline_loop() {
   EventAssembler assembler([&](AuditEvent&& e) { pipeline_->on_event(e); }, &counters_,
                            [&](const AuditEvent& skeleton) { return pipeline_->interested(skeleton); });
   auto next_age = std::chrono::steady_clock::now();
+  auto next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
   while (true) {
     auto chunk = records_.pop_for(std::chrono::milliseconds(250));
     if (chunk) {
@@ -383,6 +386,10 @@ void Runtime::pipeline_loop() {
     if (std::chrono::steady_clock::now() >= next_age) {
       assembler.age_out();
       next_age = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    }
+    if (std::chrono::steady_clock::now() >= next_sweep) {
+      watcher.sweep(now_ms());
+      next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
     }
   }
   assembler.flush();

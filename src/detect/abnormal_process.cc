@@ -54,19 +54,11 @@ std::string executed_path(const AuditEvent& event) {
 AbnormalProcessDetector::AbnormalProcessDetector(std::shared_ptr<const PolicySet> policy, ExecLearner* learner)
     : policy_(policy ? std::move(policy) : std::make_shared<const PolicySet>()), learner_(learner) {}
 
-std::vector<AuditRule> AbnormalProcessDetector::rules() const {
-  AuditRule r;
-  r.syscalls = {"execve", "execveat"};
-  r.key = kAbnormalProcessKey;
-  return {r};
-}
+std::vector<AuditRule> AbnormalProcessDetector::rules() const { return {exec_rule()}; }
 
 bool AbnormalProcessDetector::wants(const AuditEvent& event) const {
-  if (policy_->empty()) return false;
-  const AuditRecord* sys = event.syscall();
-  if (!sys) return false;
-  const std::string s = sys->text("syscall").value_or("");
-  return (s == "execve" || s == "execveat") && sys->raw("success").value_or("") == "yes";
+  if (policy_->empty() || !is_exec_call(event)) return false;
+  return event.syscall()->raw("success").value_or("") == "yes";
 }
 
 void AbnormalProcessDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {

@@ -26,8 +26,6 @@
 
 namespace cshield {
 
-inline constexpr const char* kAbnormalProcessKey = "cshield.abnormal_process";
-
 class ExecLearner {
  public:
   virtual ~ExecLearner() = default;
@@ -44,8 +42,8 @@ class AbnormalProcessDetector : public Detector {
   AbnormalProcessDetector(std::shared_ptr<const PolicySet> policy, ExecLearner* learner);
 
   std::string_view type() const override { return "abnormal_process"; }
-  // execve and execveat on both arches. The key may differ in events (the
-  // kernel records the first matching rule's key): wants() goes by syscall.
+  // The shared execution rule (event_facts.h exec_rule()); wants() goes by
+  // the call, not the key (the kernel keys an event by its first matching rule).
   std::vector<AuditRule> rules() const override;
   bool wants(const AuditEvent& event) const override;
   void evaluate(const EventContext& ctx, std::vector<Alarm>& out) const override;

@@ -114,9 +114,15 @@ void PolicyStore::clear_learned(const std::string& group) {
 
 void PolicyStore::set_container_group(const std::string& container_id, const std::string& group) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto st = conn_.prepared("UPDATE containers SET policy_group = ?2 WHERE id = ?1");
+  if (group.empty()) {
+    auto st = conn_.prepared("DELETE FROM container_policy_groups WHERE container_id = ?1");
+    st->bind_text(1, container_id);
+    st->step();
+    return;
+  }
+  auto st = conn_.prepared("INSERT OR REPLACE INTO container_policy_groups (container_id, policy_group) VALUES (?1, ?2)");
   st->bind_text(1, container_id);
-  st->bind_optional_text(2, group.empty() ? std::nullopt : std::optional<std::string>(group));
+  st->bind_text(2, group);
   st->step();
 }
 

@@ -39,7 +39,8 @@ class PolicyStore {
   std::vector<LearnedExecutable> learned(const std::string& group);
   void clear_learned(const std::string& group);
 
-  // Records the group of a known container (empty: none).
+  // Records the group of a container (empty: none), whether or not the
+  // inventory has its row yet.
   void set_container_group(const std::string& container_id, const std::string& group);
 
  private:

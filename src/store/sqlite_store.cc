@@ -55,7 +55,8 @@ std::string prefix_upper_bound(const std::string& prefix) { return prefix + '\xf
 
 constexpr char kContainerColumns[] =
     "SELECT id, runtime, name, image, pod, namespace, bundle, first_seen_ms, last_seen_ms, "
-    "stopped_ms, findings, started_ms, posture, policy_group FROM containers";
+    "stopped_ms, findings, started_ms, posture, "
+    "(SELECT policy_group FROM container_policy_groups WHERE container_id = containers.id) FROM containers";
 
 ContainerRecord read_container_row(const SqliteStatement& st) {
   ContainerRecord r;

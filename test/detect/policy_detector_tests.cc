@@ -43,7 +43,7 @@ const char* kEoe = "type=EOE msg=audit(1764175801.100:7): \n";
 // An execve of `path` (as given to execve) resolving to `exe`.
 AuditEvent exec_event(const std::string& path, const std::string& exe, const std::string& comm,
                       const std::string& cwd = "/", const std::string& success = "yes") {
-  return one_event(syscall_record(59, "a0=55d0 a1=55e0 a2=55f0 a3=0", comm, exe, kAbnormalProcessKey, success) +
+  return one_event(syscall_record(59, "a0=55d0 a1=55e0 a2=55f0 a3=0", comm, exe, kExecKey, success) +
                    "type=EXECVE msg=audit(1764175801.100:7): argc=2 a0=" + audit_value(path) + " a1=\"/\"\n" +
                    cwd_record(cwd) + path_record(0, path, "NORMAL") +
                    path_record(1, "/lib64/ld-linux-x86-64.so.2", "NORMAL") + kEoe);
@@ -153,11 +153,11 @@ BOOST_AUTO_TEST_CASE(events_are_wanted_by_syscall_whatever_rule_keyed_them) {
   auto ev = one_event(syscall_record(59, "a0=1 a1=2 a2=3 a3=0", "su", "/bin/su", "cshield.privilege_escalation") +
                       path_record(0, "/bin/su", "NORMAL") + kEoe);
   BOOST_TEST(d.wants(ev));
-  auto open = one_event(syscall_record(257, "a0=ffffff9c a1=1 a2=0 a3=0", "cat", "/bin/cat", kAbnormalProcessKey));
+  auto open = one_event(syscall_record(257, "a0=ffffff9c a1=1 a2=0 a3=0", "cat", "/bin/cat", kExecKey));
   BOOST_TEST(!d.wants(open));
   const auto rules = d.rules();
   BOOST_REQUIRE_EQUAL(rules.size(), 1u);
-  BOOST_TEST(rules[0].to_auditctl() == "-a always,exit -S execve,execveat -k cshield.abnormal_process");
+  BOOST_TEST((rules[0] == exec_rule()));
 }
 
 BOOST_AUTO_TEST_CASE(learning_mode_records_instead_of_alarming_until_it_ends) {

@@ -96,8 +96,12 @@ BOOST_AUTO_TEST_CASE(the_inventory_shows_each_containers_group) {
   start.container.runtime = "runc";
   start.container.name = "web-1";
   start.started_ms = 100;
-  inventory.record_start(start, 100);
   PolicyStore s(db.path);
+  s.set_container_group(start.container.id, "early");  // before the inventory's row: kept
+  inventory.record_start(start, 100);
+  SqliteStore early(db.path, StoreOptions{});
+  BOOST_TEST(early.container("web-1")->policy_group.value_or("") == "early");
+  s.set_container_group(start.container.id, "");
   SqliteStore repo(db.path, StoreOptions{});
   BOOST_TEST(!repo.container("web-1")->policy_group);
   s.set_container_group(start.container.id, "web");
