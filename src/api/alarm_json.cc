@@ -136,6 +136,7 @@ Object::Ptr container_to_json(const ContainerRecord& r) {
   o->set("running", r.started_ms.has_value() && !r.stopped_ms.has_value());
   o->set("posture", r.posture_json ? parsed_object_or_null(*r.posture_json) : Var());
   o->set("findings", findings_value(r.findings_json));
+  o->set("policy_group", optional_string(r.policy_group));
   o->set("alarm_counts", counts_to_json(r.alarm_counts));
   return o;
 }

@@ -9,6 +9,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include "api/policy_service.h"
 #include "store/alarm_repository.h"
 
 namespace cshield {
@@ -18,6 +19,7 @@ struct ApiContext {
   std::function<Poco::JSON::Object::Ptr()> status;  // GET /api/v1/status
   std::function<bool()> healthy;                    // GET /healthz: is the pipeline running
   std::function<std::string()> metrics;             // GET /metrics: Prometheus text
+  PolicyService* policy = nullptr;                  // /api/v1/policy-groups; nullptr: 503
 };
 
 }  // namespace cshield

@@ -19,7 +19,10 @@ namespace {
 
 using Poco::JSON::Object;
 
-enum class Route { kNone, kHealthz, kStatus, kMetrics, kAlarms, kAlarmSummary, kAlarm, kContainers, kContainer };
+enum class Route {
+  kNone, kHealthz, kStatus, kMetrics, kAlarms, kAlarmSummary, kAlarm, kContainers, kContainer,
+  kPolicyGroups, kPolicyGroup, kPolicyLearn, kPolicyProposal
+};
 
 struct Match {
   Route route = Route::kNone;
@@ -27,13 +30,25 @@ struct Match {
 };
 
 Match match(const std::string& path) {
-  static const std::string kAlarms = "/api/v1/alarms", kContainers = "/api/v1/containers";
+  static const std::string kAlarms = "/api/v1/alarms", kContainers = "/api/v1/containers",
+                           kPolicy = "/api/v1/policy-groups";
   if (path == "/healthz") return {Route::kHealthz, {}};
   if (path == "/metrics") return {Route::kMetrics, {}};
   if (path == "/api/v1/status") return {Route::kStatus, {}};
   if (path == kAlarms) return {Route::kAlarms, {}};
   if (path == kAlarms + "/summary") return {Route::kAlarmSummary, {}};
   if (path == kContainers) return {Route::kContainers, {}};
+  if (path == kPolicy) return {Route::kPolicyGroups, {}};
+  if (path.compare(0, kPolicy.size() + 1, kPolicy + "/") == 0) {
+    std::string tail = path.substr(kPolicy.size() + 1);
+    const auto slash = tail.find('/');
+    if (slash == std::string::npos) return tail.empty() ? Match{} : Match{Route::kPolicyGroup, tail};
+    const std::string name = tail.substr(0, slash), rest = tail.substr(slash + 1);
+    if (name.empty()) return {};
+    if (rest == "learn") return {Route::kPolicyLearn, name};
+    if (rest == "proposal") return {Route::kPolicyProposal, name};
+    return {};
+  }
   auto tail_of = [&path](const std::string& base) -> std::optional<std::string> {
     if (path.size() <= base.size() + 1 || path.compare(0, base.size() + 1, base + "/") != 0)
       return std::nullopt;
@@ -46,7 +61,26 @@ Match match(const std::string& path) {
   return {};
 }
 
-const char* allowed_methods(Route r) { return r == Route::kAlarm ? "GET, PATCH" : "GET"; }
+const char* allowed_methods(Route r) {
+  switch (r) {
+    case Route::kAlarm: return "GET, PATCH";
+    case Route::kPolicyGroup: return "GET, PUT, DELETE";
+    case Route::kPolicyLearn: return "POST";
+    default: return "GET";
+  }
+}
+
+bool method_allowed(Route r, const std::string& method) {
+  const std::string allowed = allowed_methods(r);
+  std::size_t start = 0;
+  while (start <= allowed.size()) {
+    std::size_t end = allowed.find(", ", start);
+    if (end == std::string::npos) end = allowed.size();
+    if (allowed.compare(start, end - start, method) == 0) return true;
+    start = end + 2;
+  }
+  return false;
+}
 
 ApiResponse json_response(int status, const Object::Ptr& body) {
   ApiResponse r;
@@ -73,6 +107,36 @@ std::optional<std::int64_t> parse_id(const std::string& text) {
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || ptr != text.data() + text.size() || v < 1) return std::nullopt;
   return v;
+}
+
+// A PolicyService outcome as the answer: its JSON, or the error body; a 422
+// lists every reason under error.reasons ({"file","line","message"}).
+ApiResponse policy_response(const PolicyOutcome& o) {
+  ApiResponse r;
+  r.status = o.status;
+  if (o.status < 300) {
+    r.body = o.json;
+    return r;
+  }
+  const ApiError e = api_error(o.status, o.message);
+  Object::Ptr inner = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  inner->set("code", e.code);
+  inner->set("message", e.message);
+  if (!o.errors.empty()) {
+    Poco::JSON::Array::Ptr reasons = new Poco::JSON::Array;
+    for (const auto& pe : o.errors) {
+      Object::Ptr x = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+      x->set("file", pe.file.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(pe.file));
+      x->set("line", pe.line > 0 ? Poco::Dynamic::Var(pe.line) : Poco::Dynamic::Var());
+      x->set("message", pe.message);
+      reasons->add(x);
+    }
+    inner->set("reasons", reasons);
+  }
+  Object::Ptr outer = new Object;
+  outer->set("error", inner);
+  r.body = to_json_text(outer);
+  return r;
 }
 
 ApiError no_alarm(const std::string& id) { return api_error(404, "no alarm with id '" + id + "'"); }
@@ -176,6 +240,56 @@ class Handlers {
     return json_response(200, body);
   }
 
+  ApiResponse policy_groups() const {
+    if (auto e = check_query_params(params_, {})) return error_response(*e);
+    if (!ctx_.policy) return error_response(api_error(503, "policy groups are not available"));
+    ApiResponse r;
+    r.body = ctx_.policy->list_json();
+    return r;
+  }
+
+  ApiResponse policy_group(const std::string& method, const std::string& name, const std::string& body) const {
+    if (auto e = check_query_params(params_, {})) return error_response(*e);
+    if (!ctx_.policy) return error_response(api_error(503, "policy groups are not available"));
+    if (method == "PUT") {
+      if (body.size() > kMaxRequestBody) return error_response(api_error(413, "request body is larger than 64 KiB"));
+      return policy_response(ctx_.policy->put(name, body));
+    }
+    if (method == "DELETE") return policy_response(ctx_.policy->remove(name));
+    return policy_response(ctx_.policy->get(name));
+  }
+
+  ApiResponse policy_learn(const std::string& name, const std::string& body) const {
+    if (auto e = check_query_params(params_, {})) return error_response(*e);
+    if (!ctx_.policy) return error_response(api_error(503, "policy groups are not available"));
+    if (body.size() > kMaxRequestBody) return error_response(api_error(413, "request body is larger than 64 KiB"));
+    Poco::Dynamic::Var parsed;
+    try {
+      parsed = Poco::JSON::Parser().parse(body);
+    } catch (const Poco::Exception& e) {
+      return error_response(api_error(400, "request body is not valid JSON: " + e.message()));
+    }
+    if (parsed.type() != typeid(Object::Ptr))
+      return error_response(api_error(400, R"(request body must be a JSON object such as {"minutes":30})"));
+    auto fields = parsed.extract<Object::Ptr>();
+    std::optional<int> minutes;
+    for (const auto& [key, value] : *fields) {
+      if (key != "minutes") return error_response(api_error(422, "unknown field '" + key + "'; the field is minutes"));
+      if (!value.isInteger()) return error_response(api_error(422, "minutes must be a whole number"));
+      const auto m = value.convert<Poco::Int64>();
+      if (m < 1 || m > 10080) return error_response(api_error(422, "minutes must lie between 1 and 10080 (a week)"));
+      minutes = static_cast<int>(m);
+    }
+    if (!minutes) return error_response(api_error(422, R"(give the learning period: {"minutes":N})"));
+    return policy_response(ctx_.policy->learn(name, *minutes));
+  }
+
+  ApiResponse policy_proposal(const std::string& name) const {
+    if (auto e = check_query_params(params_, {})) return error_response(*e);
+    if (!ctx_.policy) return error_response(api_error(503, "policy groups are not available"));
+    return policy_response(ctx_.policy->proposal(name));
+  }
+
   ApiResponse container(const std::string& id_or_name) const {
     if (auto e = check_query_params(params_, {})) return error_response(*e);
     auto c = ctx_.repo.container(id_or_name);
@@ -202,7 +316,7 @@ ApiResponse dispatch(const ApiContext& ctx, const ApiRequest& request) {
   if (m.route == Route::kNone)
     return error_response(api_error(404, "no such endpoint: " + uri.getPath()));
   bool patch = request.method == "PATCH";
-  if (request.method != "GET" && !(patch && m.route == Route::kAlarm)) {
+  if (!method_allowed(m.route, request.method)) {
     ApiResponse r = error_response(api_error(405, "method " + request.method + " is not allowed on " + uri.getPath()));
     r.allow = allowed_methods(m.route);
     return r;
@@ -217,6 +331,10 @@ ApiResponse dispatch(const ApiContext& ctx, const ApiRequest& request) {
     case Route::kAlarm: return patch ? h.patch_alarm(m.arg, request.body) : h.alarm(m.arg);
     case Route::kContainers: return h.containers();
     case Route::kContainer: return h.container(m.arg);
+    case Route::kPolicyGroups: return h.policy_groups();
+    case Route::kPolicyGroup: return h.policy_group(request.method, m.arg, request.body);
+    case Route::kPolicyLearn: return h.policy_learn(m.arg, request.body);
+    case Route::kPolicyProposal: return h.policy_proposal(m.arg);
     case Route::kNone: break;
   }
   return error_response(api_error(404, "no such endpoint: " + uri.getPath()));

@@ -9,6 +9,7 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 
 #include "api/alarm_json.h"
 #include "api/api_client.h"
@@ -54,6 +55,23 @@ Commands:
   containers [ID]
         The containers seen, or one of them (id, 12+ character prefix, or name)
         with its startup findings and alarm counts.
+  policy list
+        The policy groups: selectors, whitelist and protected file counts,
+        where each comes from (a policy file or the API), learning mode.
+  policy show NAME
+        One group as JSON (ready to edit and apply again).
+  policy apply FILE
+        Create or replace the group a JSON file holds (one group object, as
+        in cshield.conf(5)); a refused group is listed with every reason,
+        each with the file's line.
+  policy delete NAME
+        Remove a group created through the API (file groups: remove the file).
+  policy learn NAME --minutes N
+        Learning mode: for N minutes record what runs in the group's
+        containers instead of raising abnormal_process alarms.
+  policy propose NAME
+        The group with a process whitelist extended by what learning mode
+        saw, as JSON: save it, review it, apply it.
   status
         The daemon's state: audit mode, kernel audit status, records and
         events read, alarms stored, queue depths, rules, exporters.
@@ -81,6 +99,8 @@ Examples:
   cshieldctl alarms handle 42 --status handled --note "pentest, ticket SEC-17"
   cshieldctl --json alarms list --type high_risk_syscall | jq '.items[].process.exe'
   cshieldctl containers web-1
+  cshieldctl policy apply web.json
+  cshieldctl policy learn web --minutes 30; cshieldctl policy propose web > web.json
   cshieldctl --url http://127.0.0.1:8741 --token-file /etc/cshield/api.token status
   cshieldctl replay /var/log/audit/audit.log
 
@@ -270,6 +290,94 @@ class Session {
     return kOk;
   }
 
+  // A request whose 422 answer lists reasons: each printed on its own line,
+  // prefixed by `file` and the line when the reason has one.
+  std::optional<ApiReply> call_listing_reasons(const std::string& method, const std::string& target,
+                                               const std::string& body, const std::string& file) {
+    ApiReply r = client_.call(method, target, body);
+    if (r.ok() && object_of(r)) return r;
+    if (!r.ok() && r.status == 422 && object_of(r)) {
+      auto error = object_of(r)->getObject("error");
+      Array::Ptr reasons = error ? error->getArray("reasons") : nullptr;
+      if (reasons && reasons->size() > 0) {
+        err_ << "cshieldctl: the policy group was refused (" << reasons->size() << " problem"
+             << (reasons->size() == 1 ? "" : "s") << "); the running policy is unchanged:\n";
+        for (std::size_t i = 0; i < reasons->size(); ++i) {
+          Object::Ptr x = reasons->getObject(static_cast<unsigned>(i));
+          if (!x) continue;
+          std::string where = file;
+          if (x->has("line") && !x->isNull("line")) where += (where.empty() ? "line " : ":") + x->get("line").toString();
+          err_ << "  " << (where.empty() ? "" : where + ": ") << x->optValue<std::string>("message", "") << '\n';
+        }
+        return std::nullopt;
+      }
+    }
+    if (r.ok())
+      err_ << "cshieldctl: unexpected reply from " << client_.where() << ": " << r.body.substr(0, 200) << '\n';
+    else
+      err_ << "cshieldctl: " << r.error_message() << '\n';
+    return std::nullopt;
+  }
+
+  int policy_apply(const std::string& file) {
+    std::ifstream in(file);
+    if (!in) {
+      err_ << "cshieldctl: cannot read " << file << '\n';
+      return kUsageError;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    // The group's name decides the target; the file goes as it is, so that
+    // the lines the daemon names are the file's.
+    std::string name;
+    try {
+      Poco::Dynamic::Var v = Poco::JSON::Parser().parse(text.str());
+      if (v.type() == typeid(Object::Ptr)) name = v.extract<Object::Ptr>()->optValue<std::string>("name", "");
+    } catch (const Poco::Exception&) {
+      // The daemon names the syntax error with its line.
+    }
+    if (name.empty()) name = "-";  // the daemon says what is missing
+    auto r = call_listing_reasons("PUT", "/api/v1/policy-groups/" + percent_encode(name), text.str(), file);
+    if (!r) return kApiError;
+    if (json_) {
+      out_ << pretty(*r) << '\n';
+      return kOk;
+    }
+    out_ << "Policy group " << name << (r->status == 201 ? " created" : " replaced")
+         << "; it applies to running containers now.\n";
+    return kOk;
+  }
+
+  int policy_learn(const std::string& name, const std::string& minutes) {
+    auto r = call_listing_reasons("POST", "/api/v1/policy-groups/" + percent_encode(name) + "/learn",
+                                  "{\"minutes\":" + minutes + "}", "");
+    if (!r) return kApiError;
+    if (json_) {
+      out_ << pretty(*r) << '\n';
+      return kOk;
+    }
+    Object::Ptr g = object_of(*r);
+    out_ << "Policy group " << name << " learns until " << g->optValue<std::string>("learning_until", "-")
+         << "; then run: cshieldctl policy propose " << name << '\n';
+    return kOk;
+  }
+
+  int policy_propose(const std::string& name) {
+    auto r = call("GET", "/api/v1/policy-groups/" + percent_encode(name) + "/proposal");
+    if (!r) return kApiError;
+    if (json_) {
+      out_ << pretty(*r) << '\n';
+      return kOk;
+    }
+    Object::Ptr x = object_of(*r);
+    Object::Ptr group = x->getObject("group");
+    if (group) out_ << to_json_text(group, 2) << '\n';
+    if (x->optValue<bool>("learning", false))
+      err_ << "cshieldctl: still learning until " << x->optValue<std::string>("learning_until", "-")
+           << "; the proposal may grow\n";
+    return kOk;
+  }
+
   std::ostream& out() { return out_; }
 
  private:
@@ -354,6 +462,27 @@ int run_client_command(const std::vector<std::string>& raw_args, std::ostream& o
     name = command;
     e = parse_command_options(args, 1, {}, {}, name, p);
     if (e.empty() && !p.positionals.empty()) e = "'health' takes no arguments";
+  } else if (command == "policy" && (sub == "list")) {
+    name = "policy list";
+    e = parse_command_options(args, 2, {}, {}, name, p);
+    if (e.empty() && !p.positionals.empty()) e = "'policy list' takes no arguments";
+  } else if (command == "policy" && (sub == "show" || sub == "delete" || sub == "propose" || sub == "apply")) {
+    name = "policy " + sub;
+    e = parse_command_options(args, 2, {}, {}, name, p);
+    if (e.empty() && p.positionals.size() != 1)
+      e = "'" + name + "' takes one " + (sub == "apply" ? "file" : "group name");
+  } else if (command == "policy" && sub == "learn") {
+    name = "policy learn";
+    e = parse_command_options(args, 2, {"minutes"}, {}, name, p);
+    if (e.empty() && p.positionals.size() != 1) e = "'policy learn' takes one group name";
+    if (e.empty() && !p.values.count("minutes")) e = "'policy learn' needs --minutes N";
+    if (e.empty() && (p.values["minutes"].empty() ||
+                      p.values["minutes"].find_first_not_of("0123456789") != std::string::npos ||
+                      p.values["minutes"].size() > 6))
+      e = "--minutes takes a whole number of minutes";
+  } else if (command == "policy") {
+    e = sub.empty() ? "'policy' needs a subcommand: list, show, apply, delete, learn or propose"
+                    : "unknown subcommand 'policy " + sub + "'";
   } else if (command == "replay") {
     e = "'replay' is run by the cshieldctl program itself, not through the API";
   } else {
@@ -371,6 +500,26 @@ int run_client_command(const std::vector<std::string>& raw_args, std::ostream& o
   if (name == "alarms handle") return s.alarms_handle(p.positionals[0], p);
   if (name == "alarms summary")
     return s.show(with_query("/api/v1/alarms/summary", p.values), [&](const Object::Ptr& x) { print_summary(x, o); });
+  if (name == "policy list")
+    return s.show("/api/v1/policy-groups", [&](const Object::Ptr& x) {
+      Array::Ptr items = x->getArray("items");
+      if (!items || items->size() == 0)
+        o << "No policy groups.\n";
+      else
+        print_policy_table(items, o);
+    });
+  if (name == "policy show")
+    return s.show("/api/v1/policy-groups/" + percent_encode(p.positionals[0]),
+                  [&](const Object::Ptr& g) { o << to_json_text(g, 2) << '\n'; });
+  if (name == "policy apply") return s.policy_apply(p.positionals[0]);
+  if (name == "policy delete") {
+    auto r = s.call("DELETE", "/api/v1/policy-groups/" + percent_encode(p.positionals[0]));
+    if (!r) return kApiError;
+    o << "Policy group " << p.positionals[0] << " deleted.\n";
+    return kOk;
+  }
+  if (name == "policy learn") return s.policy_learn(p.positionals[0], p.values.at("minutes"));
+  if (name == "policy propose") return s.policy_propose(p.positionals[0]);
   if (name == "containers" && p.positionals.empty())
     return s.show("/api/v1/containers", [&](const Object::Ptr& x) {
       Array::Ptr items = x->getArray("items");

@@ -171,7 +171,7 @@ void print_summary(const Object::Ptr& s, std::ostream& out) {
 
 void print_container_table(const Array::Ptr& containers, std::ostream& out) {
   Table t;
-  t.add({"ID", "NAME", "IMAGE", "RUNTIME", "LAST SEEN (UTC)", "STATE", "ALARMS", "FINDINGS"});
+  t.add({"ID", "NAME", "IMAGE", "RUNTIME", "LAST SEEN (UTC)", "STATE", "ALARMS", "FINDINGS", "POLICY GROUP"});
   for (std::size_t i = 0; containers && i < containers->size(); ++i) {
     Object::Ptr c = containers->getObject(static_cast<unsigned>(i));
     std::int64_t alarms = 0;
@@ -180,7 +180,32 @@ void print_container_table(const Array::Ptr& containers, std::ostream& out) {
     Array::Ptr findings = c ? c->getArray("findings") : nullptr;
     t.add({short_id(field(c, "id")), field(c, "name"), clip(field(c, "image"), 40), field(c, "runtime"),
            short_time(field(c, "last_seen")), field(c, "stopped") == "-" ? "running" : "stopped",
-           std::to_string(alarms), std::to_string(findings ? findings->size() : 0)});
+           std::to_string(alarms), std::to_string(findings ? findings->size() : 0), field(c, "policy_group")});
+  }
+  t.print(out);
+}
+
+void print_policy_table(const Array::Ptr& groups, std::ostream& out) {
+  Table t;
+  t.add({"NAME", "SOURCE", "SELECTORS", "WHITELIST", "PROTECTED", "LEARNING UNTIL (UTC)"});
+  for (std::size_t i = 0; groups && i < groups->size(); ++i) {
+    Object::Ptr g = groups->getObject(static_cast<unsigned>(i));
+    std::string selectors;
+    if (Object::Ptr sel = child(g, "selectors")) {
+      for (const char* kind : {"images", "names", "namespaces"}) {
+        Array::Ptr a = sel->getArray(kind);
+        for (std::size_t j = 0; a && j < a->size(); ++j)
+          selectors += (selectors.empty() ? "" : " ") + std::string(kind).substr(0, std::string(kind).size() - 1) +
+                       "=" + text(a->get(static_cast<unsigned>(j)));
+      }
+      if (Object::Ptr labels = child(sel, "labels"))
+        for (const auto& [k, v] : *labels) selectors += (selectors.empty() ? "" : " ") + k + "=" + text(v);
+    }
+    Array::Ptr wl = g ? g->getArray("process_whitelist") : nullptr;
+    Array::Ptr pf = g ? g->getArray("protected_files") : nullptr;
+    t.add({field(g, "name"), clip(field(g, "source"), 40), clip(selectors, 60),
+           std::to_string(wl ? wl->size() : 0), std::to_string(pf ? pf->size() : 0),
+           short_time(field(g, "learning_until"))});
   }
   t.print(out);
 }
@@ -196,6 +221,7 @@ void print_container(const Object::Ptr& c, std::ostream& out) {
   line(out, "last seen", field(c, "last_seen"));
   line(out, "started", field(c, "started"));
   line(out, "stopped", field(c, "stopped"));
+  line(out, "policy group", field(c, "policy_group"));
   if (Object::Ptr p = child(c, "posture")) {
     line(out, "privileged", field(p, "privileged"));
     line(out, "seccomp", field(p, "seccomp"));

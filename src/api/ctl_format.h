@@ -17,6 +17,8 @@ void print_alarm(const Poco::JSON::Object::Ptr& alarm, std::ostream& out);
 void print_summary(const Poco::JSON::Object::Ptr& summary, std::ostream& out);
 void print_container_table(const Poco::JSON::Array::Ptr& containers, std::ostream& out);
 void print_container(const Poco::JSON::Object::Ptr& container, std::ostream& out);
+// NAME, SOURCE, SELECTORS, WHITELIST, PROTECTED, LEARNING UNTIL.
+void print_policy_table(const Poco::JSON::Array::Ptr& groups, std::ostream& out);
 // Nested objects flattened to "a.b.c  value" lines.
 void print_status(const Poco::JSON::Object::Ptr& status, std::ostream& out);
 

@@ -28,6 +28,8 @@
 #include "app/pipeline.h"
 #include "app/privilege_check.h"
 #include "app/signature_file.h"
+#include "app/policy_runtime.h"
+#include "app/protected_file_watches.h"
 #include "app/startup_watcher.h"
 #include "audit/event_assembler.h"
 #include "core/bounded_queue.h"
@@ -50,6 +52,7 @@
 #include "source/file_source.h"
 #include "source/own_record_filter.h"
 #include "store/container_inventory.h"
+#include "store/policy_store.h"
 #include "store/sqlite_store.h"
 
 namespace cshield {
@@ -117,6 +120,12 @@ class Runtime {
 
  private:
   bool open_store();
+  bool start_policy();
+  void apply_policy(std::shared_ptr<const PolicySet> policy);
+  // The detectors for the configuration, signatures and policy in force (under apply_mu_).
+  std::shared_ptr<const DetectorSet> make_detectors() const {
+    return build_detectors(config_, {signatures_ ? signatures_->current() : nullptr, policy_set_, policy_.get()});
+  }
   bool start_source();
   void load_rules();
   void remember_found_status();
@@ -134,6 +143,16 @@ class Runtime {
   std::unique_ptr<SqliteStore> writer_store_, reader_store_;
   std::unique_ptr<StoreWriter> store_writer_;
   std::unique_ptr<ExporterSet> exporters_;
+  // Serialises every use of control_: the main thread's rules and status,
+  // and the protected-file watches moved from the pipeline and API threads.
+  std::mutex control_mu_;
+  // Guards detectors_, policy_set_ and the creation of pipeline_ against
+  // policy changes made from API threads.
+  std::mutex apply_mu_;
+  std::shared_ptr<const PolicySet> policy_set_;
+  std::unique_ptr<PolicyStore> policy_store_;
+  std::unique_ptr<ProtectedFileWatches> watches_;
+  std::unique_ptr<PolicyRuntime> policy_;
   FanOutSink alarm_sinks_;  // the store writer, then the exporters
   HostStampSink stamped_sinks_;  // names the node, then alarm_sinks_
   LibauditControl control_;
@@ -188,6 +207,43 @@ bool Runtime::open_store() {
   }
   alarm_sinks_.add(exporters_->sink());
   return true;
+}
+
+bool Runtime::start_policy() {
+  try {
+    policy_store_ = std::make_unique<PolicyStore>(config_.storage.database);
+  } catch (const std::exception& e) {
+    log_error(std::string("cannot open the policy groups in the database: ") + e.what());
+    return false;
+  }
+  watches_ = std::make_unique<ProtectedFileWatches>(
+      control_, control_mu_, counters_, [this](const std::string& id, const std::string& group) {
+        try {
+          policy_store_->set_container_group(id, group);
+        } catch (const std::exception& e) {
+          log_warn(std::string("container inventory: ") + e.what());
+        }
+      });
+  policy_ = std::make_unique<PolicyRuntime>(
+      *policy_store_, config_.policy.directory,
+      [this](std::shared_ptr<const PolicySet> set) { apply_policy(std::move(set)); }, [] { return now_ms(); });
+  const auto errors = policy_->start();
+  for (const auto& e : errors) log_error("policy: " + e.to_string());
+  if (!errors.empty())
+    log_error("the policy directory " + config_.policy.directory +
+              " has errors; the policy groups stored from the last accepted policy stay in force");
+  return true;
+}
+
+// Called by the PolicyRuntime under its lock, once per accepted change.
+void Runtime::apply_policy(std::shared_ptr<const PolicySet> policy) {
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    policy_set_ = policy;
+    detectors_ = make_detectors();
+    if (pipeline_) pipeline_->set_detectors(detectors_);
+  }
+  watches_->set_policy(std::move(policy));
 }
 
 bool Runtime::start_source() {
@@ -275,10 +331,20 @@ void Runtime::remember_found_status() {
 std::string Runtime::found_status_path() const { return config_.storage.database + ".audit-status"; }
 
 void Runtime::load_rules() {
-  rules_ = std::make_unique<RuleManager>(control_);
-  const RuleSet set = RuleSet::build(detectors_->rules(), static_cast<int>(::getpid()));
+  std::shared_ptr<const DetectorSet> detectors;
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    detectors = detectors_;
+  }
+  const RuleSet set = RuleSet::build(detectors->rules(), static_cast<int>(::getpid()));
   for (const auto& w : set.warnings()) log_warn("rules: " + w);
-  const ApplyReport report = rules_->apply(set);
+  ApplyReport report;
+  {
+    std::lock_guard<std::mutex> lock(control_mu_);
+    rules_ = std::make_unique<RuleManager>(control_);
+    report = rules_->apply(set);
+  }
+  if (watches_) watches_->replace_all();  // apply() removed every cshield rule, the watches too
   rule_errors_ = report.errors;
   rules_loaded_ = report.added;
   for (const auto& e : report.errors) log_warn("rule not loaded: " + e);
@@ -302,8 +368,11 @@ void Runtime::pipeline_loop() {
   FsFileReader files("/");
   DockerSocketClient docker;
   ContainerResolver resolver(files, &docker, &counters_);
-  pipeline_ = std::make_unique<Pipeline>(
-      detectors_, [&](ProcessInfo& p) { return resolver.resolve(p); }, stamped_sinks_, counters_);
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    pipeline_ = std::make_unique<Pipeline>(
+        detectors_, [&](ProcessInfo& p) { return resolver.resolve(p); }, stamped_sinks_, counters_);
+  }
   ContainerStartReader starts(files, capabilities_of_status(files.read("/proc/self/status").value_or("")));
   std::unique_ptr<ContainerInventory> inventory;
   try {
@@ -317,6 +386,8 @@ void Runtime::pipeline_loop() {
   FsFileOpener opener("/");
   ExecutableHasher hasher(opener, &counters_);
   ProcessInspector inspector(files, hasher);
+  watcher.set_listeners([this](const ContainerStart& s) { watches_->started(s.container); },
+                        [this](const std::string& id) { watches_->stopped(id); });
   pipeline_->set_observer([&](const AuditEvent& e, const ProcessInfo& p, const ContainerInfo* c) {
     Pipeline::Observation seen = watcher.observe(e, p, c);
     // Container executions only: their executable is hashed, their streams read.
@@ -351,7 +422,12 @@ void Runtime::pipeline_loop() {
 
 void Runtime::poll_kernel() {
   AuditStatus s;
-  if (control_.status(s).ok()) {
+  bool ok = false;
+  {
+    std::lock_guard<std::mutex> lock(control_mu_);
+    ok = control_.status(s).ok();
+  }
+  if (ok) {
     std::lock_guard<std::mutex> lock(kernel_mu_);
     kernel_ = s;
     kernel_lost_->set(s.lost);
@@ -402,6 +478,14 @@ Poco::JSON::Object::Ptr Runtime::status_json() {
     o->set("alarms_stored", Poco::Dynamic::Var());
   }
   o->set("exporters", exporters_->status_json());
+  Poco::JSON::Object::Ptr policy = new Poco::JSON::Object;
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    policy->set("groups", policy_set_ ? policy_set_->groups().size() : 0);
+  }
+  policy->set("directory", config_.policy.directory);
+  policy->set("watches", watches_ ? watches_->placed() : 0);
+  o->set("policy", policy);
   Poco::JSON::Object::Ptr counters = new Poco::JSON::Object;
   for (const auto& s : counters_.snapshot()) counters->set(s.name, s.value);
   o->set("counters", counters);
@@ -429,8 +513,15 @@ void Runtime::reload() {
     log_warn("export settings take effect at the next start; the JSON Lines file is reopened now");
   config_.detect = next.detect;
   load_signatures();
-  detectors_ = build_detectors(config_, signatures_->current());
-  pipeline_->set_detectors(detectors_);
+  const auto policy_errors = policy_->reload_files(next.policy.directory);
+  for (const auto& e : policy_errors) log_error("policy: " + e.to_string());
+  if (!policy_errors.empty()) log_error("the policy files have errors; the running policy groups stay in force");
+  config_.policy = next.policy;
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    detectors_ = make_detectors();
+    if (pipeline_) pipeline_->set_detectors(detectors_);
+  }
   load_rules();
 }
 
@@ -450,6 +541,7 @@ void Runtime::load_signatures() {
 
 void Runtime::shutdown() {
   if (api_) api_->stop();
+  std::unique_lock<std::mutex> control_lock(control_mu_);
   if (rules_) {
     if (auto r = rules_->remove_all(); !r.ok()) log_error("removing audit rules: " + r.error());
   }
@@ -459,10 +551,15 @@ void Runtime::shutdown() {
     else
       ::unlink(found_status_path().c_str());
   }
+  control_lock.unlock();
   if (source_) source_->stop();
   if (reader_.joinable()) reader_.join();
   records_.close();
   if (pipeline_thread_.joinable()) pipeline_thread_.join();
+  if (rules_) {  // watches the pipeline placed for a container start read after the removal above
+    std::lock_guard<std::mutex> lock(control_mu_);
+    (void)rules_->remove_all();
+  }
   if (store_writer_) store_writer_->stop();
   if (exporters_) exporters_->stop();
 }
@@ -487,7 +584,7 @@ int Runtime::run() {
   if (!open_store()) return 1;
   signatures_ = std::make_unique<SignatureDatabase>(counters_);
   load_signatures();
-  detectors_ = build_detectors(config_, signatures_->current());
+  if (!start_policy()) return 1;  // builds detectors_ with the signatures and the policy in force
 
   std::string token;
   if (!config_.api.listen.empty()) {
@@ -511,7 +608,7 @@ int Runtime::run() {
   api_context_ = std::make_unique<ApiContext>(ApiContext{
       *reader_store_, [this] { return status_json(); },
       [this] { return pipeline_running_.load() && reader_running_.load(); },
-      [this] { return prometheus_text(counters_); }});
+      [this] { return prometheus_text(counters_); }, policy_.get()});
   ApiOptions api_options;
   api_options.socket_path = config_.api.socket;
   api_options.socket_group = config_.api.socket_group;

@@ -5,11 +5,13 @@
 #include "app/runtime_paths.h"
 #include "enrich/container_start_reader.h"
 
+#include "detect/abnormal_process.h"
 #include "detect/abnormal_startup.h"
 #include "detect/event_facts.h"
 #include "detect/file_escape.h"
 #include "detect/high_risk_syscall.h"
 #include "detect/malicious_program.h"
+#include "detect/sensitive_file_access.h"
 #include "detect/vulnerability_escape.h"
 
 namespace cshield {
@@ -29,7 +31,7 @@ std::vector<AuditRule> DetectorSet::rules() const {
   return out;
 }
 
-std::shared_ptr<const DetectorSet> build_detectors(const Config& config, std::shared_ptr<const SignatureDb> signatures) {
+std::shared_ptr<const DetectorSet> build_detectors(const Config& config, DetectorInputs inputs) {
   auto set = std::make_shared<DetectorSet>();
   const auto& d = config.detect;
   set->detectors.push_back(std::make_unique<HighRiskSyscallDetector>(
@@ -49,7 +51,9 @@ std::shared_ptr<const DetectorSet> build_detectors(const Config& config, std::sh
     if (is_oci_runtime_binary(bin)) startup.runtime_binaries.push_back(bin);
   set->detectors.push_back(std::make_unique<AbnormalStartupDetector>(std::move(startup)));
   // Its exec rule goes last whatever the order (DetectorSet::rules()).
-  set->detectors.push_back(std::make_unique<MaliciousProgramDetector>(std::move(signatures)));
+  set->detectors.push_back(std::make_unique<MaliciousProgramDetector>(std::move(inputs.signatures)));
+  set->detectors.push_back(std::make_unique<AbnormalProcessDetector>(inputs.policy, inputs.learner));
+  set->detectors.push_back(std::make_unique<SensitiveFileAccessDetector>(inputs.policy));
   return set;
 }
 

@@ -6,8 +6,10 @@
 #include <vector>
 
 #include "app/config.h"
+#include "detect/abnormal_process.h"
 #include "detect/detector.h"
 #include "detect/signature_db.h"
+#include "policy/policy_set.h"
 
 namespace cshield {
 
@@ -18,9 +20,16 @@ struct DetectorSet {
   std::vector<AuditRule> rules() const;
 };
 
-// `signatures`: the malicious-program signature database in force (null:
-// none). The configuration names its file; loading it is the caller's.
-std::shared_ptr<const DetectorSet> build_detectors(const Config& config,
-                                                   std::shared_ptr<const SignatureDb> signatures = nullptr);
+// What the detectors judge by besides the configuration: the malicious-
+// program signature database in force (null: none; loading its file is the
+// caller's), the policy groups driving abnormal_process and
+// sensitive_file_access (null: no group, so neither raises anything), and
+// the learner that receives what learning mode sees (must outlive the set).
+struct DetectorInputs {
+  std::shared_ptr<const SignatureDb> signatures;
+  std::shared_ptr<const PolicySet> policy;
+  ExecLearner* learner = nullptr;
+};
+std::shared_ptr<const DetectorSet> build_detectors(const Config& config, DetectorInputs inputs = {});
 
 }  // namespace cshield

@@ -7,6 +7,7 @@
 
 #include "api/alarm_json.h"
 #include "app/config.h"
+#include "policy/policy_directory.h"
 #include "app/detector_set.h"
 #include "app/pipeline.h"
 #include "audit/event_assembler.h"
@@ -33,7 +34,8 @@ std::string replay_usage() {
          "now, wrong for an old one (pids are reused).\n"
          "\n"
          "options:\n"
-         "  --config FILE   detector settings ([detect]) from a cshieldd configuration\n"
+         "  --config FILE   detector settings ([detect]) and policy groups ([policy]\n"
+         "                  directory) from a cshieldd configuration\n"
          "  --live          resolve containers on this host (see above)\n"
          "  --json          one JSON alarm per line (the API's shape) instead of text\n"
          "  --quiet         print only the summary\n"
@@ -133,7 +135,16 @@ int run_replay(const std::vector<std::string>& args, std::ostream& out, std::ost
     };
   }
   PrintingSink sink(out, json, quiet);
-  Pipeline pipeline(build_detectors(config), resolve, sink, counters);
+  // Policy groups from the configured directory, so that --live replays judge
+  // abnormal_process and sensitive_file_access as the daemon would.
+  std::shared_ptr<const PolicySet> policy;
+  if (!config_path.empty()) {
+    PolicyParse groups = load_policy_directory(config.policy.directory);
+    for (const auto& e : groups.errors) err << e.to_string() << "\n";
+    if (!groups.ok()) return 1;
+    policy = std::make_shared<const PolicySet>(std::move(groups.groups));
+  }
+  Pipeline pipeline(build_detectors(config, {nullptr, policy, nullptr}), resolve, sink, counters);
   EventAssembler assembler([&](AuditEvent&& e) { pipeline.on_event(e); }, &counters,
                            [&](const AuditEvent& skeleton) { return pipeline.interested(skeleton); });
 

@@ -74,6 +74,7 @@ std::optional<ContainerStart> StartupWatcher::on_runtime(const AuditEvent& event
     return std::nullopt;
   }
   record_start(*start, event.time_ms);
+  if (on_start_) on_start_(*start);
   return start;
 }
 
@@ -93,6 +94,7 @@ void StartupWatcher::record_stop(const std::string& id, std::int64_t stopped_ms)
   judged_.erase(id);
   observable_.erase(id);
   postures_.erase(id);
+  if (on_stop_) on_stop_(id);
   if (writer_) writer_->record_stop(id, stopped_ms);
 }
 
@@ -140,8 +142,12 @@ std::vector<ContainerStart> StartupWatcher::inventory(std::int64_t now_ms) noexc
       }
       judged_[r.id] = created;
       postures_[r.id] = start->posture;
-      if (judged) continue;
+      if (judged) {
+        if (on_start_) on_start_(*start);
+        continue;
+      }
       record_start(*start, now_ms);
+      if (on_start_) on_start_(*start);
       unjudged.push_back(std::move(*start));
     }
     if (inventory_) {

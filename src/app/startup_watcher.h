@@ -27,6 +27,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -59,6 +60,16 @@ class StartupWatcher {
   std::vector<ContainerStart> inventory(std::int64_t now_ms) noexcept;
   void sweep(std::int64_t now_ms) noexcept;
 
+  // Told of every container start the watcher reads (an audited create, and
+  // every container running at inventory()) and of every stop. Set before
+  // the first observe(); called on the pipeline thread; must not throw.
+  using StartListener = std::function<void(const ContainerStart&)>;
+  using StopListener = std::function<void(const std::string& id)>;
+  void set_listeners(StartListener on_start, StopListener on_stop) {
+    on_start_ = std::move(on_start);
+    on_stop_ = std::move(on_stop);
+  }
+
  private:
   std::optional<ContainerStart> on_runtime(const AuditEvent& event);
   bool judged_here(const std::string& id, std::int64_t exec_ms) const;
@@ -72,6 +83,8 @@ class StartupWatcher {
   std::map<std::string, std::int64_t> judged_;  // container id -> latest judged start
   std::set<std::string> observable_;  // judged containers once seen in a runtime state directory
   std::map<std::string, std::optional<ContainerPosture>> postures_;  // nullopt: bundle unreadable
+  StartListener on_start_;
+  StopListener on_stop_;
   Counter& starts_;
   Counter& unreadable_;
   Counter& store_errors_;

@@ -3,6 +3,7 @@
 // containerd, CRI-O, podman; the name for plain runc).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@ struct ContainerInfo {
   std::optional<std::string> namespace_;  // Kubernetes namespace
   std::string bundle;                  // OCI bundle directory, when found
   std::string rootfs;                  // container root filesystem on the host, when found
+  // Labels: the OCI bundle's annotations and, for Docker, the container's labels.
+  std::map<std::string, std::string> labels;
 };
 
 }  // namespace cshield

@@ -73,6 +73,7 @@ void ContainerMetadataReader::read_docker(ContainerInfo& info) const {
   };
   set_if_empty(info.pod, label("io.kubernetes.pod.name"));
   set_if_empty(info.namespace_, label("io.kubernetes.pod.namespace"));
+  for (const auto& [key, value] : c->labels) info.labels.emplace(key, value);
 }
 
 void ContainerMetadataReader::read_bundle(ContainerInfo& info) const {
@@ -112,6 +113,8 @@ bool ContainerMetadataReader::read_oci_config(const std::string& bundle, Contain
   auto config = json::parse_object(*text);
   if (!config) return true;  // malformed: the bundle is still known
   auto annotations = json::object(config, "annotations");
+  if (annotations)
+    for (const auto& key : annotations->getNames()) info.labels.emplace(key, json::string(annotations, key));
   set_if_empty(info.name, first_annotation(annotations, {"io.kubernetes.cri.container-name",
                                                          "io.kubernetes.container.name", "nerdctl/name"}));
   set_if_empty(info.pod, first_annotation(annotations, {"io.kubernetes.cri.sandbox-name", "io.kubernetes.pod.name"}));

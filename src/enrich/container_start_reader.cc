@@ -162,6 +162,14 @@ std::optional<ContainerStart> ContainerStartReader::read(const std::string& bina
     ContainerMetadataReader metadata(files_, nullptr);
     s.container = metadata.read(runtime, id);
     s.container.bundle = bundle;
+    if (s.container.rootfs.empty()) {  // runc's state is not written yet at create: the bundle says
+      auto config = json::parse_object(*text);
+      std::string root = json::string(json::object(config, "root"), "path");
+      if (!root.empty()) s.container.rootfs = root.front() == '/' ? root : bundle + "/" + root;
+      if (auto annotations = json::object(config, "annotations"))
+        for (const auto& key : annotations->getNames())
+          s.container.labels.emplace(key, json::string(annotations, key));
+    }
     if (runtime == "docker") {
       if (auto host_config = files_.read("/var/lib/docker/containers/" + id + "/hostconfig.json"))
         apply_docker_host_config(*host_config, s.posture);

@@ -6,6 +6,7 @@
 #include "app/config.h"
 #include "app/daemon.h"
 #include "app/signature_file.h"
+#include "policy/policy_directory.h"
 
 namespace {
 
@@ -20,9 +21,9 @@ const char* kUsage =
     "\n"
     "  --config FILE    configuration (default /etc/cshield/cshield.conf; every\n"
     "                   key is optional, see cshield.conf(5))\n"
-    "  --check-config   validate the configuration and the signature file; print\n"
-    "                   each error with file and line; exit 0 when both are\n"
-    "                   valid, 1 otherwise\n"
+    "  --check-config   validate the configuration, the signature file and the\n"
+    "                   policy groups of its [policy] directory; print each error\n"
+    "                   with file and line; exit 0 when all is valid, 1 otherwise\n"
     "  --print-rules    print the audit rules cshieldd would load, in auditctl\n"
     "                   syntax (for /etc/audit/rules.d/ when auditd loads rules)\n"
     "  --version        print the version\n"
@@ -30,8 +31,8 @@ const char* kUsage =
     "cshieldd runs in the foreground and logs to stderr. It needs root (or\n"
     "CAP_AUDIT_CONTROL, CAP_AUDIT_READ, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH).\n"
     "SIGTERM or SIGINT stop it: its audit rules are removed and the kernel's audit\n"
-    "status is put back as it was found. SIGHUP reloads the configuration; an\n"
-    "invalid one is reported and the running one kept.\n"
+    "status is put back as it was found. SIGHUP reloads the configuration and the\n"
+    "policy files; an invalid one is reported and the running one kept.\n"
     "\n"
     "examples:\n"
     "  cshieldd --config /etc/cshield/cshield.conf\n"
@@ -81,7 +82,11 @@ int main(int argc, char** argv) {
     for (const auto& w : signatures.warnings) std::cerr << "warning: " << w.to_string() << "\n";
     for (const auto& e : signatures.errors) std::cerr << "error: " << e.to_string() << "\n";
     if (!signatures.errors.empty()) return 1;
+    const cshield::PolicyParse policy = cshield::load_policy_directory(load.config->policy.directory);
+    for (const auto& e : policy.errors) std::cerr << "error: " << e.to_string() << "\n";
+    if (!policy.ok()) return 1;
     std::cout << config_path << ": configuration is valid\n";
+    std::cout << load.config->policy.directory << ": " << policy.groups.size() << " policy group(s), valid\n";
     return 0;
   }
   if (rules) {

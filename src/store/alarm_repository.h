@@ -40,6 +40,7 @@ struct ContainerRecord {
   std::optional<std::int64_t> started_ms;   // latest start judged; nullopt when never seen starting
   std::optional<std::string> posture_json;  // posture at that start (a JSON object, container_inventory.h)
   std::string findings_json = "[]";  // startup findings (ALARMS.md spelling), a JSON array
+  std::optional<std::string> policy_group;  // the policy group it is associated with, while running
   std::map<std::string, std::int64_t> alarm_counts;  // by type
 };
 

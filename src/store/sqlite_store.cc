@@ -55,7 +55,8 @@ std::string prefix_upper_bound(const std::string& prefix) { return prefix + '\xf
 
 constexpr char kContainerColumns[] =
     "SELECT id, runtime, name, image, pod, namespace, bundle, first_seen_ms, last_seen_ms, "
-    "stopped_ms, findings, started_ms, posture FROM containers";
+    "stopped_ms, findings, started_ms, posture, "
+    "(SELECT policy_group FROM container_policy_groups WHERE container_id = containers.id) FROM containers";
 
 ContainerRecord read_container_row(const SqliteStatement& st) {
   ContainerRecord r;
@@ -72,6 +73,7 @@ ContainerRecord read_container_row(const SqliteStatement& st) {
   r.findings_json = st.column_text(10);
   r.started_ms = st.column_optional_int(11);
   r.posture_json = st.column_optional_text(12);
+  r.policy_group = st.column_optional_text(13);
   return r;
 }
 

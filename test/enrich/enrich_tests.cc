@@ -300,6 +300,9 @@ BOOST_AUTO_TEST_CASE(resolves_a_kubernetes_containerd_container_from_cri_annotat
   BOOST_TEST(c->namespace_.value_or("") == "prod");
   BOOST_TEST(c->bundle == "/run/containerd/io.containerd.runtime.v2.task/k8s.io/" + kK8s);
   BOOST_TEST(c->rootfs == c->bundle + "/rootfs");
+  // The annotations are the labels policy groups select on.
+  BOOST_TEST(c->labels.at("io.kubernetes.cri.container-type") == "container");
+  BOOST_TEST(c->labels.size() == 6u);
 }
 
 BOOST_AUTO_TEST_CASE(resolves_a_crio_container) {
