@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <Poco/JSON/Object.h>
 
@@ -18,6 +19,9 @@ struct ApiContext {
   std::function<Poco::JSON::Object::Ptr()> status;  // GET /api/v1/status
   std::function<bool()> healthy;                    // GET /healthz: is the pipeline running
   std::function<std::string()> metrics;             // GET /metrics: Prometheus text
+  // Why the daemon runs degraded (the store refuses writes, ...); empty when
+  // it does not. /healthz then answers 200 {"status":"degraded","reasons":[...]}.
+  std::function<std::vector<std::string>()> degraded = {};
 };
 
 }  // namespace cshield

@@ -120,6 +120,7 @@ class Runtime {
   void reload();
   void shutdown();
   Poco::JSON::Object::Ptr status_json();
+  std::vector<std::string> degraded_reasons() const;
 
   Config config_;
   Counters counters_;
@@ -340,6 +341,15 @@ Poco::JSON::Object::Ptr Runtime::status_json() {
   o->set("pipeline_running", pipeline_running_.load());
   o->set("reader_running", reader_running_.load());
   {
+    Poco::JSON::Object::Ptr health = new Poco::JSON::Object;
+    const auto reasons = degraded_reasons();
+    health->set("status", !(pipeline_running_ && reader_running_) ? "unavailable" : reasons.empty() ? "ok" : "degraded");
+    Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+    for (const auto& r : reasons) list->add(r);
+    health->set("reasons", list);
+    o->set("health", health);
+  }
+  {
     std::lock_guard<std::mutex> lock(kernel_mu_);
     Poco::JSON::Object::Ptr k = new Poco::JSON::Object;
     k->set("enabled", kernel_.enabled);
@@ -366,6 +376,8 @@ Poco::JSON::Object::Ptr Runtime::status_json() {
   queues->set("records", rq);
   Poco::JSON::Object::Ptr aq = new Poco::JSON::Object;
   aq->set("depth", store_writer_->depth());
+  aq->set("held", store_writer_->held());
+  aq->set("capacity", store_writer_->capacity());
   queues->set("alarms", aq);
   o->set("queues", queues);
   try {
@@ -378,6 +390,12 @@ Poco::JSON::Object::Ptr Runtime::status_json() {
   for (const auto& s : counters_.snapshot()) counters->set(s.name, s.value);
   o->set("counters", counters);
   return o;
+}
+
+std::vector<std::string> Runtime::degraded_reasons() const {
+  std::vector<std::string> reasons;
+  if (auto r = store_writer_->degraded_reason(); !r.empty()) reasons.push_back(std::move(r));
+  return reasons;
 }
 
 void Runtime::reload() {
@@ -456,7 +474,7 @@ int Runtime::run() {
   api_context_ = std::make_unique<ApiContext>(ApiContext{
       *reader_store_, [this] { return status_json(); },
       [this] { return pipeline_running_.load() && reader_running_.load(); },
-      [this] { return prometheus_text(counters_); }});
+      [this] { return prometheus_text(counters_); }, [this] { return degraded_reasons(); }});
   ApiOptions api_options;
   api_options.socket_path = config_.api.socket;
   api_options.socket_group = config_.api.socket_group;

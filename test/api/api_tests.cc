@@ -171,6 +171,7 @@ struct LiveServer {
   SqliteStore store{tmp.file("alarms.db"), StoreOptions{}};
   std::vector<Alarm> seeded = seed_alarms();
   std::atomic<bool> healthy{true};
+  std::atomic<bool> store_refuses{false};
   Counters counters;
   ApiContext context{store,
                      [] {
@@ -183,7 +184,11 @@ struct LiveServer {
                        return s;
                      },
                      [this] { return healthy.load(); },
-                     [this] { return prometheus_text(counters); }};
+                     [this] { return prometheus_text(counters); },
+                     [this] {
+                       return store_refuses ? std::vector<std::string>{"the alarm store refuses writes"}
+                                            : std::vector<std::string>{};
+                     }};
   ApiServer server{context, options_for(socket_path, "127.0.0.1:0", kToken)};
 
   LiveServer() {
@@ -341,6 +346,17 @@ BOOST_AUTO_TEST_CASE(healthz_reports_both_states) {
   ApiReply down = s.unix_call("GET", "/healthz");
   BOOST_TEST(down.status == 503);
   BOOST_TEST(as_object(down.json)->getValue<std::string>("status") == "unavailable");
+}
+
+BOOST_AUTO_TEST_CASE(healthz_says_degraded_with_the_reasons) {
+  LiveServer s;
+  s.store_refuses = true;
+  ApiReply r = s.unix_call("GET", "/healthz");
+  BOOST_TEST(r.status == 200);  // still detecting and serving
+  BOOST_TEST(as_object(r.json)->getValue<std::string>("status") == "degraded");
+  BOOST_TEST(as_object(r.json)->getArray("reasons")->getElement<std::string>(0) == "the alarm store refuses writes");
+  s.healthy = false;  // down outranks degraded
+  BOOST_TEST(s.unix_call("GET", "/healthz").status == 503);
 }
 
 BOOST_AUTO_TEST_CASE(tcp_requires_the_bearer_token_and_the_socket_does_not) {
