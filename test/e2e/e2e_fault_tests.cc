@@ -1,0 +1,106 @@
+#define BOOST_TEST_MODULE e2e_fault
+#include <boost/test/unit_test.hpp>
+
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "harness.h"
+
+using namespace e2e;
+using Poco::JSON::Object;
+
+namespace {
+
+constexpr auto kDeadline = std::chrono::seconds(10);
+
+// A small tmpfs of its own, unmounted (lazily, the daemon may still hold a
+// file) when the test ends.
+class SmallTmpfs {
+ public:
+  explicit SmallTmpfs(const std::string& size) {
+    if (::mount("cshield-e2e", dir_.path().c_str(), "tmpfs", 0, ("size=" + size + ",mode=0700").c_str()) != 0)
+      throw std::runtime_error("cannot mount a tmpfs on " + dir_.path());
+  }
+  ~SmallTmpfs() { ::umount2(dir_.path().c_str(), MNT_DETACH); }
+  const std::string& path() const { return dir_.path(); }
+
+ private:
+  TempDir dir_;
+};
+
+std::uint64_t counter(const Daemon& d, const std::string& name) {
+  return d.get("/api/v1/status")->getObject("counters")->getValue<std::uint64_t>(name);
+}
+
+std::string health_status(const Daemon& d) {
+  return d.get("/api/v1/status")->getObject("health")->getValue<std::string>("status");
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+// The database disk fills up mid-run: detection and export go on, the alarms
+// are held in memory, /healthz and the status say degraded with the reason,
+// and every held alarm is written once space returns.
+BOOST_AUTO_TEST_CASE(a_full_database_disk_degrades_and_every_held_alarm_is_written_when_space_returns) {
+  BOOST_REQUIRE(AuditState::read().pid == "0");
+  SmallTmpfs disk("4m");
+  TempDir logs;
+  const std::string jsonl = logs.path() + "/alarms.jsonl";
+  Daemon daemon("netlink", "[export]\njsonl = " + jsonl + "\naudit = no\n");
+  // The database lives on the small disk; SQLite follows the link, so its WAL does too.
+  BOOST_REQUIRE(::symlink((disk.path() + "/alarms.db").c_str(), daemon.database().c_str()) == 0);
+  daemon.start();
+  RuncContainer ctr("cshield-e2e-full-" + std::to_string(::getpid()));
+  ctr.run_helper("ptrace");
+  BOOST_REQUIRE(eventually([&] { return !daemon.alarms("subtype=ptrace").empty(); }, kDeadline));
+
+  // Fill the disk to the last block.
+  sh("dd if=/dev/zero of=" + sh_quote(disk.path() + "/filler") + " bs=64k 2>/dev/null");
+  BOOST_REQUIRE(sh("df --output=avail " + sh_quote(disk.path()) + " | tail -1").output.find(" 0") !=
+                std::string::npos);
+
+  // Repeats of ptrace fold into the stored row: each one is a write the full
+  // disk refuses (the WAL must grow).
+  BOOST_REQUIRE(eventually([&] {
+    ctr.run_helper("ptrace");
+    return health_status(daemon) == "degraded";
+  }, kDeadline));
+  const auto healthz = sh("curl -s --max-time 2 --unix-socket " + sh_quote(daemon.socket()) + " http://cshield/healthz");
+  BOOST_TEST(healthz.output.find("\"degraded\"") != std::string::npos, healthz.output);
+  BOOST_TEST(healthz.output.find("full") != std::string::npos, healthz.output);  // SQLite: database or disk is full
+  const auto reason = daemon.get("/api/v1/status")->getObject("health")->getArray("reasons")->getElement<std::string>(0);
+  BOOST_TEST(reason.find("alarms held in memory") != std::string::npos, reason);
+  BOOST_TEST(counter(daemon, "store.degraded") == 1u);
+
+  // Detection and export go on while the disk is full.
+  for (const std::string attempt : {"setns", "reboot", "open_by_handle_at"}) ctr.run_helper(attempt);
+  BOOST_TEST(eventually([&] {
+    const auto text = read_all(jsonl);
+    return text.find("\"setns\"") != std::string::npos && text.find("\"reboot\"") != std::string::npos &&
+           text.find("\"open_by_handle_at\"") != std::string::npos;
+  }, kDeadline), read_all(jsonl));
+  BOOST_TEST(daemon.alarms("subtype=setns").empty());  // held, not stored yet
+  BOOST_TEST(daemon.log().find("the alarm store refuses writes") != std::string::npos);
+
+  // Space returns: everything held is written, health is ok again.
+  BOOST_REQUIRE(::unlink((disk.path() + "/filler").c_str()) == 0);
+  BOOST_TEST(eventually([&] { return health_status(daemon) == "ok"; }, kDeadline), daemon.log());
+  for (const std::string subtype : {"setns", "reboot", "open_by_handle_at"})
+    BOOST_TEST(eventually([&] { return !daemon.alarms("subtype=" + subtype).empty(); }, kDeadline), subtype);
+  BOOST_TEST(counter(daemon, "queue.alarms.dropped") == 0u);
+  BOOST_TEST(counter(daemon, "store.held") == 0u);
+  BOOST_TEST(daemon.log().find("takes writes again") != std::string::npos);
+  BOOST_TEST(daemon.stop() == 0);
+}
