@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "alarm/fan_out_sink.h"
+#include "alarm/kernel_loss_alarm.h"
 #include "alarm/store_writer.h"
 #include "api/api_context.h"
 #include "api/api_server.h"
@@ -128,6 +129,7 @@ class Runtime {
   std::unique_ptr<StoreWriter> store_writer_;
   std::unique_ptr<ExporterSet> exporters_;
   FanOutSink alarm_sinks_;  // the store writer, then the exporters
+  std::unique_ptr<KernelLossAlarm> loss_alarm_;  // used by the main thread's kernel poll only
   LibauditControl control_;
   std::unique_ptr<AuditStatusGuard> status_guard_;
   std::unique_ptr<RuleManager> rules_;
@@ -178,6 +180,7 @@ bool Runtime::open_store() {
     return false;
   }
   alarm_sinks_.add(exporters_->sink());
+  loss_alarm_ = std::make_unique<KernelLossAlarm>(alarm_sinks_, counters_);
   return true;
 }
 
@@ -325,12 +328,16 @@ void Runtime::pipeline_loop() {
 
 void Runtime::poll_kernel() {
   AuditStatus s;
-  if (control_.status(s).ok()) {
+  if (!control_.status(s).ok()) return;
+  {
     std::lock_guard<std::mutex> lock(kernel_mu_);
     kernel_ = s;
     kernel_lost_->set(s.lost);
     kernel_backlog_->set(s.backlog);
   }
+  if (const auto lost = loss_alarm_->observe(s.lost, s.backlog_limit, s.backlog_wait_time, now_ms()))
+    log_warn("the kernel lost " + std::to_string(lost) + " audit records (backlog_limit " +
+             std::to_string(s.backlog_limit) + "); raised as audit_tampering/events_lost");
 }
 
 Poco::JSON::Object::Ptr Runtime::status_json() {

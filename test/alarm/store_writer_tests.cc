@@ -5,6 +5,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "alarm/kernel_loss_alarm.h"
 #include "alarm/store_writer.h"
 
 using namespace cshield;
@@ -176,4 +177,37 @@ BOOST_AUTO_TEST_CASE(repeats_fold_into_the_held_batch_while_the_store_refuses) {
   BOOST_TEST(w.total_count == 91);
   BOOST_TEST(w.written.size() == 1u);
   BOOST_TEST(value(c, "queue.alarms.dropped") == 0u);
+}
+
+namespace {
+struct CollectingSink : AlarmSink {
+  std::vector<Alarm> alarms;
+  void publish(const Alarm& a) override { alarms.push_back(a); }
+};
+}  // namespace
+
+// The kernel's lost counter: the first reading is the baseline, each later
+// increase is counted and raised as audit_tampering/events_lost.
+BOOST_AUTO_TEST_CASE(an_increase_of_the_kernels_lost_counter_is_counted_and_raised) {
+  CollectingSink sink;
+  Counters c;
+  KernelLossAlarm watch(sink, c);
+  BOOST_TEST(watch.observe(40, 64, 0, 1000) == 0u);  // lost before cshieldd started: not ours to raise
+  BOOST_TEST(watch.observe(40, 64, 0, 2000) == 0u);
+  BOOST_TEST(sink.alarms.empty());
+  BOOST_TEST(watch.observe(1540, 64, 0, 3000) == 1500u);
+  BOOST_REQUIRE_EQUAL(sink.alarms.size(), 1u);
+  const Alarm& a = sink.alarms[0];
+  BOOST_TEST(a.type == "audit_tampering");
+  BOOST_TEST(a.subtype == "events_lost");
+  BOOST_TEST(a.severity == "high");
+  BOOST_TEST(!a.container);  // host-level
+  BOOST_TEST(a.last_seen_ms == 3000);
+  BOOST_TEST(a.evidence_json == R"({"lost":1500,"lost_total":1540,"backlog_limit":64,"backlog_wait_time":0})");
+  BOOST_TEST(value(c, "kernel.lost_while_running") == 1500u);
+  BOOST_TEST(watch.observe(1540, 64, 0, 4000) == 0u);
+  BOOST_TEST(watch.observe(3, 64, 0, 5000) == 0u);  // went backwards: a new baseline, nothing raised
+  BOOST_TEST(watch.observe(5, 64, 0, 6000) == 2u);
+  BOOST_TEST(sink.alarms.size() == 2u);
+  BOOST_TEST(value(c, "alarms.events_lost") == 2u);
 }

@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE e2e_fault
 #include <boost/test/unit_test.hpp>
 
+#include <signal.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -103,4 +104,39 @@ BOOST_AUTO_TEST_CASE(a_full_database_disk_degrades_and_every_held_alarm_is_writt
   BOOST_TEST(counter(daemon, "store.held") == 0u);
   BOOST_TEST(daemon.log().find("takes writes again") != std::string::npos);
   BOOST_TEST(daemon.stop() == 0);
+}
+
+// A storm beyond a tiny kernel backlog (64 records, no waiting): the kernel's
+// lost counter grows; cshieldd reports it as a counter and raises a
+// host-level audit_tampering/events_lost alarm, stored and exported.
+BOOST_AUTO_TEST_CASE(a_kernel_backlog_overflow_is_counted_and_raised_as_an_alarm_of_its_own) {
+  const auto before = AuditState::read();
+  BOOST_REQUIRE(before.pid == "0");
+  Daemon daemon("netlink", "[audit]\nbacklog_limit = 64\nbacklog_wait_time = 0\n");
+  daemon.start();
+  BOOST_REQUIRE(daemon.get("/api/v1/status")->getObject("kernel")->getValue<int>("backlog_limit") == 64);
+  BOOST_REQUIRE(daemon.get("/api/v1/status")->getObject("kernel")->getValue<int>("backlog_wait_time") == 0);
+  RuncContainer ctr("cshield-e2e-lost-" + std::to_string(::getpid()));
+  // Beyond capacity: on two cores cshieldd keeps up with one storming
+  // process, so it is paused (SIGSTOP, as a descheduled daemon on a busy
+  // host) while the storm runs; its socket fills, kauditd's backlog overflows.
+  daemon.signal(SIGSTOP);
+  ctr.run_helper("ptrace_storm:100000");
+  daemon.signal(SIGCONT);
+  BOOST_REQUIRE(eventually([&] { return counter(daemon, "kernel.lost_while_running") > 0; }, kDeadline));
+  std::vector<Object::Ptr> lost;
+  BOOST_REQUIRE(eventually([&] { return !(lost = daemon.alarms("type=audit_tampering&subtype=events_lost")).empty(); },
+                           kDeadline));
+  const auto a = lost.front();
+  BOOST_TEST(a->getValue<std::string>("severity") == "high");
+  BOOST_TEST(a->isNull("container"));
+  const auto evidence = a->getObject("evidence");
+  BOOST_TEST(evidence->getValue<std::uint64_t>("lost") > 0u);
+  BOOST_TEST(evidence->getValue<int>("backlog_limit") == 64);
+  BOOST_TEST(counter(daemon, "alarms.events_lost") >= 1u);
+  BOOST_TEST(daemon.log().find("audit_tampering/events_lost") != std::string::npos);
+  // The storm itself is still detected.
+  BOOST_TEST(eventually([&] { return !daemon.alarms("subtype=ptrace").empty(); }, kDeadline), daemon.log());
+  BOOST_TEST(daemon.stop() == 0);
+  BOOST_TEST(AuditState::read().backlog_limit == before.backlog_limit);
 }
