@@ -118,6 +118,7 @@ class Runtime {
   void reader_loop();
   void pipeline_loop();
   void poll_kernel();
+  void step_aside_if_replaced();
   void reload();
   void shutdown();
   Poco::JSON::Object::Ptr status_json();
@@ -135,8 +136,13 @@ class Runtime {
   std::unique_ptr<RuleManager> rules_;
   std::size_t rules_loaded_ = 0;
   std::vector<std::string> rule_errors_;
-  std::string mode_;
-  std::unique_ptr<RecordSource> source_;
+  std::string mode_;                       // written by the main thread; status reads it under mode_mu_
+  mutable std::mutex mode_mu_;
+  Poco::JSON::Object::Ptr mode_change_;    // under mode_mu_: why netlink became multicast
+  std::unique_ptr<RecordSource> source_;   // the reader's; swapped under source_mu_
+  std::unique_ptr<RecordSource> next_source_, retired_source_;
+  std::mutex source_mu_;
+  NetlinkSource* netlink_ = nullptr;       // source_ while reading as the audit daemon
   BoundedQueue<std::string> records_{kRecordQueueChunks};
   std::shared_ptr<const DetectorSet> detectors_;
   std::unique_ptr<Pipeline> pipeline_;
@@ -227,6 +233,7 @@ bool Runtime::start_source() {
         return false;
       }
     }
+    netlink_ = src.get();
     source_ = std::move(src);
   } else {
     MulticastSourceOptions o;
@@ -278,11 +285,23 @@ void Runtime::load_rules() {
 
 void Runtime::reader_loop() {
   std::string chunk;
-  while (source_->read(chunk)) {
-    if (!chunk.empty()) {
-      records_.try_push(std::move(chunk));
-      chunk.clear();
+  while (true) {
+    RecordSource* source = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(source_mu_);
+      source = source_.get();
     }
+    while (source->read(chunk)) {
+      if (!chunk.empty()) {
+        records_.try_push(std::move(chunk));
+        chunk.clear();
+      }
+    }
+    // Ended: a switch to the next source (netlink to multicast), or the end.
+    std::lock_guard<std::mutex> lock(source_mu_);
+    if (!next_source_) break;
+    retired_source_ = std::move(source_);
+    source_ = std::move(next_source_);
   }
   reader_running_ = false;
   records_.close();
@@ -340,10 +359,65 @@ void Runtime::poll_kernel() {
              std::to_string(s.backlog_limit) + "); raised as audit_tampering/events_lost");
 }
 
+// Another process asked the kernel to be the audit daemon (auditd started
+// later), or the kernel no longer sends to us: read beside it (multicast)
+// from now on and unregister, so a restarted auditd can take the pid. The
+// multicast socket opens before the unicast one closes, so no record falls
+// between them (a few may arrive twice; repeats fold).
+void Runtime::step_aside_if_replaced() {
+  if (!netlink_ || !reader_running_) return;
+  std::uint32_t registered = 0;
+  {
+    std::lock_guard<std::mutex> lock(kernel_mu_);
+    registered = kernel_.pid;
+  }
+  const std::uint32_t by = netlink_->replace_requested_by();
+  const bool lost = registered != static_cast<std::uint32_t>(::getpid());
+  if (!by && !lost) return;
+  auto comm_of = [](std::uint32_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
+    std::string comm;
+    std::getline(in, comm);
+    return comm.empty() ? std::string() : " (" + comm + ")";
+  };
+  const std::string reason =
+      by ? "pid " + std::to_string(by) + comm_of(by) + " asked to be the audit daemon"
+         : registered ? "pid " + std::to_string(registered) + comm_of(registered) + " took the audit pid"
+                      : "the kernel unregistered cshieldd as the audit daemon";
+  MulticastSourceOptions o;
+  o.counters = &counters_;
+  auto multicast = std::make_unique<MulticastSource>(o);
+  if (auto r = multicast->start(); !r.ok()) {
+    log_error(reason + ", but reading beside it (multicast) failed: " + r.error() + "; staying in netlink mode");
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(source_mu_);
+    next_source_ = std::move(multicast);
+  }
+  netlink_->stop();  // unregisters (audit pid 0); the reader moves to the multicast source
+  netlink_ = nullptr;
+  Poco::JSON::Object::Ptr change = new Poco::JSON::Object;
+  change->set("from", "netlink");
+  change->set("at", format_rfc3339_ms(now_ms()));
+  change->set("reason", reason);
+  {
+    std::lock_guard<std::mutex> lock(mode_mu_);
+    mode_ = "multicast";
+    mode_change_ = change;
+  }
+  log_warn(reason + ": cshieldd stepped aside and now reads audit records beside it (multicast mode); "
+           "its rules stay loaded");
+}
+
 Poco::JSON::Object::Ptr Runtime::status_json() {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
   o->set("version", CSHIELD_VERSION);
-  o->set("mode", mode_);
+  {
+    std::lock_guard<std::mutex> lock(mode_mu_);
+    o->set("mode", mode_);
+    o->set("mode_change", mode_change_ ? Poco::Dynamic::Var(mode_change_) : Poco::Dynamic::Var());
+  }
   o->set("started", format_rfc3339_ms(started_ms_));
   o->set("pipeline_running", pipeline_running_.load());
   o->set("reader_running", reader_running_.load());
@@ -434,13 +508,20 @@ void Runtime::shutdown() {
   if (rules_) {
     if (auto r = rules_->remove_all(); !r.ok()) log_error("removing audit rules: " + r.error());
   }
-  if (status_guard_) {
+  if (status_guard_ && !netlink_ && mode_change_) {
+    // Another audit daemon runs now: its audit settings are its own.
+    ::unlink(found_status_path().c_str());
+  } else if (status_guard_) {
     if (auto r = status_guard_->restore(); !r.ok())
       log_error("restoring the audit status: " + r.error());
     else
       ::unlink(found_status_path().c_str());
   }
-  if (source_) source_->stop();
+  {
+    std::lock_guard<std::mutex> lock(source_mu_);
+    next_source_.reset();
+    if (source_) source_->stop();
+  }
   if (reader_.joinable()) reader_.join();
   records_.close();
   if (pipeline_thread_.joinable()) pipeline_thread_.join();
@@ -512,6 +593,7 @@ int Runtime::run() {
     }
     if (sig == SIGHUP) reload();
     poll_kernel();
+    step_aside_if_replaced();
     if (!reader_running_ && !pipeline_running_ && mode_ == "plugin") {
       log_info("auditd closed the dispatcher's pipe (end of input), stopping");
       break;

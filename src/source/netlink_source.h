@@ -40,6 +40,10 @@ class NetlinkSource : public RecordSource {
   bool read(std::string& out) override;
   void stop() override;
   std::string_view mode() const override { return "netlink"; }
+  // Another process (auditd started later) asked to be the audit daemon:
+  // its pid, else 0. The kernel refused it (we are alive); the daemon's
+  // answer is to step aside and read beside it. Any thread.
+  std::uint32_t replace_requested_by() const { return receiver_.replace_requested_by(); }
 
  private:
   NetlinkSourceOptions options_;

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "auditd_process.h"
 #include "harness.h"
 
 using namespace e2e;
@@ -139,4 +140,49 @@ BOOST_AUTO_TEST_CASE(a_kernel_backlog_overflow_is_counted_and_raised_as_an_alarm
   BOOST_TEST(eventually([&] { return !daemon.alarms("subtype=ptrace").empty(); }, kDeadline), daemon.log());
   BOOST_TEST(daemon.stop() == 0);
   BOOST_TEST(AuditState::read().backlog_limit == before.backlog_limit);
+}
+
+// auditd started while cshieldd is the audit daemon: the kernel refuses it
+// but tells cshieldd, which steps aside (unregisters, reads beside it in
+// multicast mode, says so in status and log); auditd started again then
+// owns the audit pid, and detection goes on with cshieldd's rules.
+BOOST_AUTO_TEST_CASE(an_auditd_started_later_gets_the_audit_pid_and_cshieldd_reads_beside_it) {
+  const auto before = AuditState::read();
+  BOOST_REQUIRE(before.pid == "0");
+  Daemon daemon("netlink");
+  daemon.start();
+  RuncContainer ctr("cshield-e2e-takeover-" + std::to_string(::getpid()));
+  ctr.run_helper("ptrace");
+  BOOST_REQUIRE(eventually([&] { return !daemon.alarms("subtype=ptrace").empty(); }, kDeadline));
+  const auto own_pid = daemon.get("/api/v1/status")->getObject("kernel")->getValue<std::uint32_t>("pid");
+  BOOST_REQUIRE(own_pid != 0u);
+  {
+    Auditd refused;  // the kernel answers EEXIST and sends cshieldd AUDIT_REPLACE
+    BOOST_TEST(eventually([&] { return daemon.get("/api/v1/status")->getValue<std::string>("mode") == "multicast"; },
+                          kDeadline), daemon.log());
+    BOOST_TEST(eventually([] { return AuditState::read().pid == "0"; }, kDeadline));
+    // The refused auditd leaves (it cannot register); its destructor must
+    // not remove cshieldd's rules before the second one starts.
+  }
+  const auto status = daemon.get("/api/v1/status");
+  BOOST_REQUIRE(!status->isNull("mode_change"));
+  const auto reason = status->getObject("mode_change")->getValue<std::string>("reason");
+  BOOST_TEST(reason.find("asked to be the audit daemon") != std::string::npos, reason);
+  BOOST_TEST(daemon.log().find("stepped aside") != std::string::npos, daemon.log());
+
+  // The rules the first auditd's cleanup removed are loaded again by a reload.
+  daemon.signal(SIGHUP);
+  BOOST_REQUIRE(eventually([] { return !AuditState::read().cshield_rules().empty(); }, kDeadline));
+  Auditd auditd;  // now it can register
+  BOOST_TEST(eventually([&] {
+    return daemon.get("/api/v1/status")->getObject("kernel")->getValue<std::uint32_t>("pid") ==
+           static_cast<std::uint32_t>(auditd.pid());
+  }, kDeadline));
+  ctr.run_helper("setns");
+  BOOST_TEST(eventually([&] { return !daemon.alarms("subtype=setns").empty(); }, kDeadline), daemon.log());
+  BOOST_TEST(daemon.get("/api/v1/status")->getValue<bool>("reader_running"));
+  auditd.stop();
+  BOOST_TEST(daemon.stop() == 0);
+  sh("auditctl -D >/dev/null; auditctl -e " + before.enabled + " >/dev/null");
+  BOOST_TEST(AuditState::read().cshield_rules().empty());
 }
