@@ -64,7 +64,9 @@ std::string print_rules(const Config& config) {
 
 namespace {
 
-constexpr std::size_t kRecordQueueChunks = 8192;
+// Chunks of up to 512 records each; the reader waits when it is full, so
+// this bounds memory (a few tens of MiB) more than it buffers.
+constexpr std::size_t kRecordQueueChunks = 256;
 
 // Reads the API token, creating a random one (mode 0600) on first start.
 bool load_or_create_token(const std::string& path, std::string& token, std::string& error) {
@@ -292,10 +294,16 @@ void Runtime::reader_loop() {
       source = source_.get();
     }
     while (source->read(chunk)) {
-      if (!chunk.empty()) {
-        records_.try_push(std::move(chunk));
-        chunk.clear();
-      }
+      if (chunk.empty()) continue;
+      // A full queue slows the reader rather than losing: the kernel holds
+      // records back (its backlog, then backlog_wait_time slows the callers).
+      // Only a pipeline that has stopped makes it drop, counted.
+      while (!records_.push_for(chunk, std::chrono::milliseconds(250)))
+        if (!pipeline_running_) {
+          records_.try_push(std::move(chunk));
+          break;
+        }
+      chunk.clear();
     }
     // Ended: a switch to the next source (netlink to multicast), or the end.
     std::lock_guard<std::mutex> lock(source_mu_);
