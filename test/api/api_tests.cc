@@ -636,6 +636,28 @@ BOOST_AUTO_TEST_CASE(stop_is_prompt_with_an_idle_keep_alive_connection) {
   BOOST_TEST(elapsed.count() < 3000);
 }
 
+// Header count is capped (Poco's limit, 100 fields): a request with more is
+// refused with 400, the server stays up.
+BOOST_AUTO_TEST_CASE(too_many_header_fields_are_refused) {
+  LiveServer s;
+  Poco::Net::HTTPClientSession session("127.0.0.1", s.server.tcp_port());
+  Poco::Net::HTTPRequest request("GET", "/healthz", Poco::Net::HTTPMessage::HTTP_1_1);
+  request.set("Authorization", "Bearer " + kToken);
+  for (int i = 0; i < 500; ++i) request.set("X-Field-" + std::to_string(i), "x");
+  int status = 0;
+  try {
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::string body;
+    Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
+    status = response.getStatus();
+  } catch (const Poco::Exception&) {
+    status = -1;  // the server closed the connection: refused too
+  }
+  BOOST_TEST((status == 400 || status == -1), "status " << status);
+  BOOST_TEST(s.tcp_call(kToken, "/healthz").status == 200);
+}
+
 // --- cshieldctl ---
 
 BOOST_AUTO_TEST_CASE(ctl_alarm_table_is_aligned_and_complete) {
