@@ -42,7 +42,7 @@ BOOST_AUTO_TEST_CASE(two_hundred_api_clients_during_a_storm_get_no_errors_and_no
   BOOST_REQUIRE(AuditState::read().pid == "0");
   const int seconds = std::getenv("CSHIELD_LOAD_SECONDS") ? std::atoi(std::getenv("CSHIELD_LOAD_SECONDS")) : 60;
   constexpr int kClients = 200;
-  constexpr int kStormCalls = 20000;
+  constexpr int kStormCalls = 5000;
   Daemon daemon("netlink");
   daemon.start();
   const int pid = daemon.get("/api/v1/status")->getObject("kernel")->getValue<int>("pid");
@@ -83,13 +83,21 @@ BOOST_AUTO_TEST_CASE(two_hundred_api_clients_during_a_storm_get_no_errors_and_no
   std::uint64_t storm_calls = 1;  // the ptrace above
   long rss_peak = 0;
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    ctr.run_helper("ptrace_storm:" + std::to_string(kStormCalls));
-    storm_calls += kStormCalls;
-    rss_peak = std::max(rss_peak, memory_kib(pid, "VmRSS"));
+  std::string storm_error;
+  try {
+    while (std::chrono::steady_clock::now() < end) {
+      // The kernel's backlog wait may slow the storm; each run must still
+      // finish within the helper's 10 s deadline.
+      ctr.run_helper("ptrace_storm:" + std::to_string(kStormCalls));
+      storm_calls += kStormCalls;
+      rss_peak = std::max(rss_peak, memory_kib(pid, "VmRSS"));
+    }
+  } catch (const std::exception& e) {
+    storm_error = e.what();
   }
   stop = true;
   for (auto& t : clients) t.join();
+  BOOST_REQUIRE_MESSAGE(storm_error.empty(), storm_error);
   const long worst = *std::max_element(worst_ms.begin(), worst_ms.end());
 
   // Every ptrace call of the storm is in the folded alarm's count.
