@@ -116,6 +116,7 @@ Object::Ptr alarm_to_json(const Alarm& a) {
   audit->set("time", format_rfc3339_ms(a.audit_time_ms));
   o->set("audit", audit);
   o->set("description", a.description);
+  o->set("host", a.host.empty() ? Var() : Var(a.host));
   return o;
 }
 

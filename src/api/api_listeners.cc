@@ -94,6 +94,15 @@ std::optional<Poco::Net::ServerSocket> bind_loopback_tcp(const std::string& list
   }
 }
 
+std::optional<Poco::Net::ServerSocket> bind_any_tcp(const std::string& listen, std::string& error) {
+  try {
+    return Poco::Net::ServerSocket(SocketAddress(listen));
+  } catch (const Poco::Exception& e) {
+    error = "cannot listen for metrics on '" + listen + "' (expected host:port such as 0.0.0.0:9741): " + e.displayText();
+    return std::nullopt;
+  }
+}
+
 std::optional<Poco::Net::ServerSocket> bind_unix_socket(const std::string& path, const std::string& group,
                                                         std::string& error) {
   std::optional<gid_t> gid;

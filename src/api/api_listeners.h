@@ -14,6 +14,10 @@ namespace cshield {
 // loopback only.
 std::optional<Poco::Net::ServerSocket> bind_loopback_tcp(const std::string& listen, std::string& error);
 
+// Binds `listen` ("0.0.0.0:9741", "[::]:9741", a node address) on any
+// address: for the metrics listener, which serves counters only.
+std::optional<Poco::Net::ServerSocket> bind_any_tcp(const std::string& listen, std::string& error);
+
 // Binds a Unix stream socket at `path` with mode 0660 (group `group` when
 // not empty) from the first moment it is reachable. A stale socket file is
 // replaced; a socket another process still serves, or a file that is not a

@@ -148,6 +148,43 @@ class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
   gid_t socket_gid_;
 };
 
+// The metrics listener: GET /metrics and /healthz, anything else 404.
+class MetricsHandler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit MetricsHandler(const ApiRouter& router) : router_(router) {}
+  void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+    try {
+      response.setKeepAlive(false);
+      const std::string& uri = request.getURI();
+      const std::string path = uri.substr(0, uri.find('?'));
+      if ((path == "/metrics" || path == "/healthz") && request.getMethod() == "GET") {
+        send(response, router_.handle(ApiRequest{"GET", uri, ""}));
+        return;
+      }
+      ApiResponse r;
+      r.status = 404;
+      r.body = error_body(api_error(404, "this listener serves GET /metrics and /healthz only"));
+      send(response, r);
+    } catch (...) {
+      // The connection broke: no one is left to answer.
+    }
+  }
+
+ private:
+  const ApiRouter& router_;
+};
+
+class MetricsHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit MetricsHandlerFactory(const ApiRouter& router) : router_(router) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
+    return new MetricsHandler(router_);
+  }
+
+ private:
+  const ApiRouter& router_;
+};
+
 Poco::Net::HTTPServerParams::Ptr server_params(int threads) {
   Poco::Net::HTTPServerParams::Ptr p = new Poco::Net::HTTPServerParams;
   p->setMaxThreads(threads);
@@ -180,14 +217,16 @@ bool ApiServer::start(std::string& error) {
     return false;
   }
   const int threads = std::max(1, options_.threads);
-  std::optional<Poco::Net::ServerSocket> tcp_socket, unix_socket;
+  std::optional<Poco::Net::ServerSocket> tcp_socket, unix_socket, metrics_socket;
   if (!options_.listen.empty() && !(tcp_socket = bind_loopback_tcp(options_.listen, error))) return false;
+  if (!options_.metrics_listen.empty() && !(metrics_socket = bind_any_tcp(options_.metrics_listen, error)))
+    return false;
   if (!options_.socket_path.empty() &&
       !(unix_socket = bind_unix_socket(options_.socket_path, options_.socket_group, error)))
     return false;
   socket_file_created_ = unix_socket.has_value();
   try {
-    pool_ = std::make_unique<Poco::ThreadPool>(1, 2 * threads);
+    pool_ = std::make_unique<Poco::ThreadPool>(1, 2 * threads + 2);  // + the metrics listener's two
     if (unix_socket) {
       struct stat st {};
       const gid_t socket_gid = ::stat(options_.socket_path.c_str(), &st) == 0 ? st.st_gid : ::getegid();
@@ -201,6 +240,12 @@ bool ApiServer::start(std::string& error) {
       tcp_server_->start();
       tcp_port_ = tcp_server_->port();
     }
+    if (metrics_socket) {
+      metrics_server_ = std::make_unique<Poco::Net::HTTPServer>(new MetricsHandlerFactory(router_), *pool_,
+                                                                *metrics_socket, server_params(2));
+      metrics_server_->start();
+      metrics_port_ = metrics_server_->port();
+    }
   } catch (const Poco::Exception& e) {
     error = "cannot start the API server: " + e.displayText();
     stop();
@@ -210,14 +255,15 @@ bool ApiServer::start(std::string& error) {
 }
 
 void ApiServer::stop() {
-  for (auto* server : {&unix_server_, &tcp_server_}) {
+  for (auto* server : {&unix_server_, &tcp_server_, &metrics_server_}) {
     if (*server) (*server)->stopAll(true);
   }
   if (pool_) pool_->joinAll();
   unix_server_.reset();
   tcp_server_.reset();
+  metrics_server_.reset();
   pool_.reset();
-  tcp_port_ = 0;
+  tcp_port_ = metrics_port_ = 0;
   if (socket_file_created_) ::unlink(options_.socket_path.c_str());
   socket_file_created_ = false;
 }

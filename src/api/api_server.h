@@ -1,6 +1,9 @@
 // The REST API server: one ApiRouter served over a Unix socket (access
 // controlled by the file's mode and group, no token) and, when configured,
 // over loopback TCP, where every request needs "Authorization: Bearer <token>".
+// A third, optional listener serves only GET /metrics and /healthz, without
+// a token, on any address (counters and health, never alarms): for
+// Prometheus and probes from outside the host.
 // start() and stop() are called from one controlling thread; requests run on
 // the server's own thread pool.
 #pragma once
@@ -27,6 +30,7 @@ struct ApiOptions {
   std::string token;         // required when `listen` is set
   int threads = 4;           // concurrent requests per listener
   std::string socket_group;  // the socket file's group; empty: the daemon's
+  std::string metrics_listen;  // host:port, any address: /metrics and /healthz only; empty: none
 };
 
 class ApiServer {
@@ -46,13 +50,15 @@ class ApiServer {
   void stop();
   // The bound TCP port (the real one when `listen` asked for port 0); 0 without TCP.
   std::uint16_t tcp_port() const { return tcp_port_; }
+  // The bound metrics port; 0 without the metrics listener.
+  std::uint16_t metrics_port() const { return metrics_port_; }
 
  private:
   ApiRouter router_;
   ApiOptions options_;
   std::unique_ptr<Poco::ThreadPool> pool_;
-  std::unique_ptr<Poco::Net::HTTPServer> unix_server_, tcp_server_;
-  std::uint16_t tcp_port_ = 0;
+  std::unique_ptr<Poco::Net::HTTPServer> unix_server_, tcp_server_, metrics_server_;
+  std::uint16_t tcp_port_ = 0, metrics_port_ = 0;
   bool socket_file_created_ = false;  // stop() removes the socket file it created
 };
 

@@ -58,6 +58,10 @@ Commands:
   status
         The daemon's state: audit mode, kernel audit status, records and
         events read, alarms stored, queue depths, rules, exporters.
+  health
+        Whether the daemon's pipeline runs (GET /healthz): prints "ok" and
+        exits 0, or says why not and exits 1. For liveness and readiness
+        probes (Kubernetes exec probes, scripts).
   replay FILE
         Run the detectors over an audit log file (audit.log) offline and
         print the alarms it raises; needs no running daemon.
@@ -347,6 +351,10 @@ int run_client_command(const std::vector<std::string>& raw_args, std::ostream& o
     name = command;
     e = parse_command_options(args, 1, {}, {}, name, p);
     if (e.empty() && !p.positionals.empty()) e = "'status' takes no arguments";
+  } else if (command == "health") {
+    name = command;
+    e = parse_command_options(args, 1, {}, {}, name, p);
+    if (e.empty() && !p.positionals.empty()) e = "'health' takes no arguments";
   } else if (command == "replay") {
     e = "'replay' is run by the cshieldctl program itself, not through the API";
   } else {
@@ -375,6 +383,8 @@ int run_client_command(const std::vector<std::string>& raw_args, std::ostream& o
   if (name == "containers")
     return s.show("/api/v1/containers/" + percent_encode(p.positionals[0]),
                   [&](const Object::Ptr& c) { print_container(c, o); });
+  if (name == "health")
+    return s.show("/healthz", [&](const Object::Ptr& x) { o << x->optValue<std::string>("status", "ok") << '\n'; });
   return s.show("/api/v1/status", [&](const Object::Ptr& x) { print_status(x, o); });
 }
 

@@ -127,6 +127,7 @@ void print_alarm(const Object::Ptr& a, std::ostream& out) {
   line(out, "first seen", field(a, "first_seen"));
   line(out, "last seen", field(a, "last_seen"));
   line(out, "count", field(a, "count"));
+  line(out, "host", field(a, "host"));
   if (Object::Ptr c = child(a, "container")) {
     line(out, "container", field(c, "name") + "  id " + field(c, "id"));
     line(out, "image", field(c, "image"));

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "app/ini_file.h"
+#include "app/startup_config.h"
 #include "detect/high_risk_syscall.h"
 
 namespace cshield {
@@ -99,6 +100,14 @@ const std::map<std::string, Setter>& setters() {
          c.audit.backlog_wait_time = static_cast<std::uint32_t>(n);
          return std::optional<std::string>();
        }},
+      {"node.name", [](Config& c, const std::string& v) {
+         for (char ch : v)
+           if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f)
+             return std::optional<std::string>("'" + v + "' holds a space or a control character");
+         if (v.size() > 253) return std::optional<std::string>("a node name has at most 253 characters");
+         c.node.name = v;
+         return std::optional<std::string>();
+       }},
       {"storage.database", [](Config& c, const std::string& v) {
          if (auto e = absolute_path(v, false)) return e;
          c.storage.database = v;
@@ -142,6 +151,16 @@ const std::map<std::string, Setter>& setters() {
              return std::optional<std::string>("'" + host + "' is not a loopback address: the API listens on loopback only");
          }
          c.api.listen = v;
+         return std::optional<std::string>();
+       }},
+      {"api.metrics_listen", [](Config& c, const std::string& v) {
+         if (!v.empty()) {
+           const auto colon = v.rfind(':');
+           if (colon == std::string::npos || colon == 0) return std::optional<std::string>("'" + v + "' is not host:port");
+           std::int64_t port;
+           if (auto e = parse_uint(v.substr(colon + 1), 0, 65535, port)) return std::optional<std::string>("port " + *e);
+         }
+         c.api.metrics_listen = v;
          return std::optional<std::string>();
        }},
       {"api.token_file", [](Config& c, const std::string& v) {
@@ -196,6 +215,9 @@ const std::map<std::string, Setter>& setters() {
          c.detect.brute_force_window_seconds = n;
          return std::optional<std::string>();
        }},
+      {"startup.allowed_capabilities",
+       [](Config& c, const std::string& v) { return parse_allowed_capabilities(v, c.startup); }},
+      {"startup.critical_paths", [](Config& c, const std::string& v) { return parse_critical_paths(v, c.startup); }},
       {"export.audit", [](Config& c, const std::string& v) { return parse_bool(v, c.exporting.audit); }},
       {"export.syslog", [](Config& c, const std::string& v) {
          if (auto e = endpoint_url(v)) return e;
@@ -243,6 +265,15 @@ ConfigLoad validate(const IniFile& ini) {
   std::map<std::string, int> seen;
   for (const auto& e : ini.entries) {
     const std::string name = e.section + "." + e.key;
+    if (e.section == "startup" && e.key.compare(0, 10, "exception.") == 0) {
+      if (auto prev = seen.find(name); prev != seen.end())
+        result.errors.push_back({path, e.line, "'" + e.key + "' in [startup] is set again (first on line " +
+                                                   std::to_string(prev->second) + ")"});
+      seen[name] = e.line;
+      if (auto err = parse_startup_exception(e.key.substr(10), e.value, c.startup))
+        result.errors.push_back({path, e.line, *err});
+      continue;
+    }
     auto it = setters().find(name);
     if (it == setters().end()) {
       const std::string known = known_keys_of(e.section);
@@ -282,6 +313,8 @@ std::string default_config_text() {
   const Config d;
   std::ostringstream o;
   o << "; cshieldd configuration. Every key is optional; shown with its default.\n"
+    << "[node]\n"
+    << "name =                ; empty: $CSHIELD_NODE_NAME, else the host name\n"
     << "[audit]\n"
     << "mode = " << d.audit.mode << "            ; auto | netlink | multicast | plugin\n"
     << "backlog_limit = " << d.audit.backlog_limit << "\n"
@@ -295,12 +328,14 @@ std::string default_config_text() {
     << "socket = " << d.api.socket << "\n"
     << "listen = " << d.api.listen << "\n"
     << "token_file = " << d.api.token_file << "\n"
+    << "metrics_listen =      ; host:port for /metrics and /healthz only, no token; empty: off\n"
     << "[policy]\n"
     << "directory = " << d.policy.directory << "\n"
     << "[detect]\n"
     << "signatures = " << d.detect.signatures << "\n"
     << "brute_force_threshold = " << d.detect.brute_force_threshold << "\n"
     << "brute_force_window_seconds = " << d.detect.brute_force_window_seconds << "\n"
+    << default_startup_config_text()
     << "[export]\n"
     << "audit = " << (d.exporting.audit ? "yes" : "no") << "\n"
     << "syslog = " << d.exporting.syslog << "\n"

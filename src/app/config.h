@@ -9,12 +9,20 @@
 #include <string>
 #include <vector>
 
+#include "detect/abnormal_startup.h"
 #include "detect/file_escape.h"
 
 namespace cshield {
 
 struct Config {
   std::string path;  // the file it was read from; empty for defaults
+
+  struct Node {
+    // The name every alarm carries (Alarm::host); empty: the environment's
+    // CSHIELD_NODE_NAME (the DaemonSet sets it from spec.nodeName), else
+    // the host name. See node_name().
+    std::string name;
+  } node;
 
   struct Audit {
     std::string mode = "auto";  // auto | netlink | multicast | plugin
@@ -34,6 +42,9 @@ struct Config {
     std::string socket_group;  // group that may use the socket (0660); empty: root's group
     std::string listen = "127.0.0.1:8741";
     std::string token_file = "/etc/cshield/api.token";
+    // GET /metrics and /healthz only, no token, any address (Prometheus,
+    // probes from outside the host); empty: off.
+    std::string metrics_listen;
   } api;
 
   struct Policy {
@@ -49,6 +60,9 @@ struct Config {
     std::size_t brute_force_threshold = 5;
     std::int64_t brute_force_window_seconds = 60;
   } detect;
+
+  // abnormal_startup: what counts as too many permissions ([startup]).
+  StartupPolicy startup = default_startup_policy();
 
   struct Export {
     bool audit = true;

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "alarm/fan_out_sink.h"
+#include "alarm/host_stamp_sink.h"
 #include "alarm/kernel_loss_alarm.h"
 #include "alarm/store_writer.h"
 #include "api/api_context.h"
@@ -24,7 +25,9 @@
 #include "api/prometheus_text.h"
 #include "app/detector_set.h"
 #include "app/log.h"
+#include "app/node_identity.h"
 #include "app/pipeline.h"
+#include "app/privilege_check.h"
 #include "app/startup_watcher.h"
 #include "audit/event_assembler.h"
 #include "core/bounded_queue.h"
@@ -108,7 +111,7 @@ bool load_or_create_token(const std::string& path, std::string& token, std::stri
 
 class Runtime {
  public:
-  explicit Runtime(const Config& config) : config_(config) {}
+  explicit Runtime(const Config& config) : config_(config), stamped_sinks_(node_name(config.node.name), alarm_sinks_) {}
   int run();
 
  private:
@@ -132,6 +135,7 @@ class Runtime {
   std::unique_ptr<StoreWriter> store_writer_;
   std::unique_ptr<ExporterSet> exporters_;
   FanOutSink alarm_sinks_;  // the store writer, then the exporters
+  HostStampSink stamped_sinks_;  // names the node, then alarm_sinks_
   std::unique_ptr<KernelLossAlarm> loss_alarm_;  // used by the main thread's kernel poll only
   LibauditControl control_;
   std::unique_ptr<AuditStatusGuard> status_guard_;
@@ -188,7 +192,7 @@ bool Runtime::open_store() {
     return false;
   }
   alarm_sinks_.add(exporters_->sink());
-  loss_alarm_ = std::make_unique<KernelLossAlarm>(alarm_sinks_, counters_);
+  loss_alarm_ = std::make_unique<KernelLossAlarm>(stamped_sinks_, counters_);  // host-level: named by the node
   return true;
 }
 
@@ -200,6 +204,10 @@ bool Runtime::start_source() {
     if (mode_.empty()) {
       log_error("cannot read the kernel's audit status: " + error +
                 " (cshieldd needs root, or CAP_AUDIT_CONTROL and CAP_AUDIT_READ)");
+      return false;
+    }
+    if (mode_ == "multicast" && in_host_network_namespace() == false) {
+      log_error("privilege: " + multicast_needs_host_network());
       return false;
     }
     log_info("audit mode auto: " + std::string(mode_ == "netlink" ? "no audit daemon is registered, reading as the audit daemon"
@@ -320,7 +328,7 @@ void Runtime::pipeline_loop() {
   DockerSocketClient docker;
   ContainerResolver resolver(files, &docker, &counters_);
   pipeline_ = std::make_unique<Pipeline>(
-      detectors_, [&](ProcessInfo& p) { return resolver.resolve(p); }, alarm_sinks_, counters_);
+      detectors_, [&](ProcessInfo& p) { return resolver.resolve(p); }, stamped_sinks_, counters_);
   ContainerStartReader starts(files, capabilities_of_status(files.read("/proc/self/status").value_or("")));
   std::unique_ptr<ContainerInventory> inventory;
   try {
@@ -328,7 +336,9 @@ void Runtime::pipeline_loop() {
   } catch (const std::exception& e) {
     log_warn(std::string("container inventory unavailable: ") + e.what());
   }
-  StartupWatcher watcher(starts, inventory.get(), counters_);
+  std::unique_ptr<InventoryWriter> inventory_writer;
+  if (inventory) inventory_writer = std::make_unique<InventoryWriter>(*inventory, counters_);
+  StartupWatcher watcher(starts, inventory.get(), inventory_writer.get(), counters_);
   pipeline_->set_observer([&](const AuditEvent& e, const ProcessInfo& p, const ContainerInfo* c) {
     return watcher.observe(e, p, c);
   });
@@ -336,6 +346,7 @@ void Runtime::pipeline_loop() {
   EventAssembler assembler([&](AuditEvent&& e) { pipeline_->on_event(e); }, &counters_,
                            [&](const AuditEvent& skeleton) { return pipeline_->interested(skeleton); });
   auto next_age = std::chrono::steady_clock::now();
+  auto next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
   while (true) {
     auto chunk = records_.pop_for(std::chrono::milliseconds(250));
     if (chunk) {
@@ -347,6 +358,10 @@ void Runtime::pipeline_loop() {
     if (std::chrono::steady_clock::now() >= next_age) {
       assembler.age_out();
       next_age = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    }
+    if (std::chrono::steady_clock::now() >= next_sweep) {
+      watcher.sweep(now_ms());
+      next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
     }
   }
   assembler.flush();
@@ -426,6 +441,7 @@ Poco::JSON::Object::Ptr Runtime::status_json() {
     o->set("mode", mode_);
     o->set("mode_change", mode_change_ ? Poco::Dynamic::Var(mode_change_) : Poco::Dynamic::Var());
   }
+  o->set("host", stamped_sinks_.host());
   o->set("started", format_rfc3339_ms(started_ms_));
   o->set("pipeline_running", pipeline_running_.load());
   o->set("reader_running", reader_running_.load());
@@ -498,7 +514,8 @@ void Runtime::reload() {
   }
   const Config& next = *l.config;
   if (next.audit.mode != config_.audit.mode || next.storage.database != config_.storage.database ||
-      next.api.socket != config_.api.socket || next.api.listen != config_.api.listen)
+      next.api.socket != config_.api.socket || next.api.listen != config_.api.listen ||
+      next.api.metrics_listen != config_.api.metrics_listen)
     log_warn("audit.mode, storage.database and the api addresses take effect at the next start");
   exporters_->reopen();
   if (next.exporting.audit != config_.exporting.audit || next.exporting.syslog != config_.exporting.syslog ||
@@ -545,6 +562,15 @@ int Runtime::run() {
   counters_.gauge_fn("queue.records.dropped", "record chunks dropped because the pipeline queue was full",
                      [this] { return records_.dropped(); });
 
+  if (const auto missing = missing_privileges(config_, FsFileReader("/").read("/proc/self/status").value_or(""),
+                                                 in_host_network_namespace(), in_host_pid_namespace(),
+                                                 in_host_user_namespace());
+      !missing.empty()) {
+    for (const auto& m : missing) log_error("privilege: " + m);
+    log_error("cshieldd refuses to start without the privileges above (see cshieldd(8), PRIVILEGES)");
+    return 1;
+  }
+  log_info("alarms name this node as '" + stamped_sinks_.host() + "'");
   if (!open_store()) return 1;
   detectors_ = build_detectors(config_);
 
@@ -576,6 +602,7 @@ int Runtime::run() {
   api_options.socket_group = config_.api.socket_group;
   api_options.listen = config_.api.listen;
   api_options.token = token;
+  api_options.metrics_listen = config_.api.metrics_listen;
   api_ = std::make_unique<ApiServer>(*api_context_, api_options);
   std::string error;
   if (!api_->start(error)) {
@@ -584,7 +611,8 @@ int Runtime::run() {
     return 1;
   }
   log_info("API on " + (config_.api.socket.empty() ? std::string("(no socket)") : config_.api.socket) +
-           (config_.api.listen.empty() ? "" : " and http://" + config_.api.listen));
+           (config_.api.listen.empty() ? "" : " and http://" + config_.api.listen) +
+           (config_.api.metrics_listen.empty() ? "" : "; metrics on http://" + config_.api.metrics_listen + "/metrics"));
 
   sigset_t set;
   sigemptyset(&set);

@@ -2,14 +2,28 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 
 #include "detect/vulnerability_escape.h"
 
 namespace cshield {
+
+std::vector<FileIdentity> file_identities(const std::vector<std::string>& paths) {
+  std::vector<FileIdentity> out;
+  for (const auto& path : paths) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) continue;
+    char dev[32];
+    std::snprintf(dev, sizeof dev, "%02x:%02x", major(st.st_dev), minor(st.st_dev));
+    out.push_back({path, dev, std::to_string(st.st_ino)});
+  }
+  return out;
+}
 
 namespace {
 

@@ -6,12 +6,18 @@
 #include <string>
 #include <vector>
 
+#include "detect/vulnerability_escape.h"
+
 namespace cshield {
 
 // Canonical paths (symlinks resolved, each once) of the regular files in the
 // usual binary directories named like a runtime: runc, crun, conmon,
 // containerd-shim*, ... (runtime_binary_names()).
 std::vector<std::string> existing_runtime_binaries();
+
+// Device and inode of each path as PATH records print them; paths that
+// cannot be stat()ed are left out.
+std::vector<FileIdentity> file_identities(const std::vector<std::string>& paths);
 
 // The default runtime sockets whose directory exists (a socket may be created
 // later: the watch follows the name), with that directory canonicalised.

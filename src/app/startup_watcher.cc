@@ -26,14 +26,14 @@ std::vector<std::string> argv_of(const AuditEvent& event) {
 
 }  // namespace
 
-StartupWatcher::StartupWatcher(const ContainerStartReader& reader, ContainerInventory* inventory, Counters& counters,
-                               std::string fs_root)
+StartupWatcher::StartupWatcher(const ContainerStartReader& reader, ContainerInventory* inventory,
+                               InventoryWriter* writer, Counters& counters, std::string fs_root)
     : reader_(reader),
       inventory_(inventory),
+      writer_(writer),
       fs_root_(std::move(fs_root)),
       starts_(counters.counter("startup.starts", "container starts judged for abnormal_startup")),
       unreadable_(counters.counter("startup.unreadable_bundles", "container starts whose bundle could not be read")),
-      stops_(counters.counter("startup.stops", "containers marked stopped")),
       store_errors_(counters.counter("startup.store_errors", "inventory writes that failed")) {}
 
 Pipeline::Observation StartupWatcher::observe(const AuditEvent& event, const ProcessInfo&,
@@ -86,24 +86,33 @@ void StartupWatcher::record_start(const ContainerStart& start, std::int64_t judg
   starts_.add();
   judged_[start.container.id] = start.started_ms;
   postures_[start.container.id] = start.posture;
-  if (!inventory_) return;
-  try {
-    inventory_->record_start(start, judged_ms);
-  } catch (const std::exception& e) {
-    store_errors_.add();
-    log_warn(std::string("container inventory: ") + e.what());
-  }
+  if (writer_) writer_->record_start(start, judged_ms);
 }
 
 void StartupWatcher::record_stop(const std::string& id, std::int64_t stopped_ms) {
   judged_.erase(id);
+  observable_.erase(id);
   postures_.erase(id);
-  if (!inventory_) return;
+  if (writer_) writer_->record_stop(id, stopped_ms);
+}
+
+void StartupWatcher::sweep(std::int64_t now_ms) noexcept {
   try {
-    if (inventory_->record_stop(id, stopped_ms)) stops_.add();
+    if (judged_.empty()) return;
+    std::map<std::string, bool> listed;  // id -> alive
+    for (const auto& r : reader_.listed(fs_root_)) listed[r.id] = r.alive;
+    std::vector<std::string> gone;
+    for (const auto& entry : judged_) {
+      const std::string& id = entry.first;
+      auto it = listed.find(id);
+      if (it != listed.end()) observable_.insert(id);
+      // Its state says the init died, or the state it had is gone.
+      if ((it != listed.end() && !it->second) || (it == listed.end() && observable_.count(id))) gone.push_back(id);
+    }
+    for (const auto& id : gone) record_stop(id, now_ms);
   } catch (const std::exception& e) {
     store_errors_.add();
-    log_warn(std::string("container inventory: ") + e.what());
+    log_warn(std::string("container sweep: ") + e.what());
   }
 }
 
@@ -113,6 +122,7 @@ std::vector<ContainerStart> StartupWatcher::inventory(std::int64_t now_ms) noexc
     std::set<std::string> running;
     for (const auto& r : reader_.running(fs_root_)) {
       running.insert(r.id);
+      observable_.insert(r.id);
       auto start = reader_.start_of(r);
       if (!start) {
         unreadable_.add();

@@ -8,21 +8,32 @@
 // Every judged start is recorded in the ContainerInventory (posture, start
 // time, judged marker).
 //
+// sweep() runs every kSweepInterval: a judged container whose runtime state
+// (ContainerStartReader::listed) says its init process died, or whose state
+// was seen before and is now gone, is marked stopped, for when the runtime's
+// `delete` was not audited (another runtime binary, lost events, a killed
+// shim). Containers whose state cshield cannot read are left as they are.
+//
 // inventory() runs once at daemon start, before events flow: the containers
 // already running whose start was never judged (cshieldd was down) are
 // returned for judgement; containers the store believes running but which
 // are gone are marked stopped.
 //
-// Pipeline thread only. Keeps references to the reader, inventory and
-// counters. Never throws: store failures are counted and logged.
+// Pipeline thread only. Keeps references to the reader, inventory, writer
+// and counters. Never throws: store failures are counted and logged. Writes
+// go through the InventoryWriter's queue: a kill -9 loses at most the writes
+// of the last moments (a start judged again after the restart).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "app/inventory_writer.h"
 #include "app/pipeline.h"
 #include "core/counters.h"
 #include "enrich/container_start_reader.h"
@@ -36,13 +47,17 @@ class StartupWatcher {
   // the create's time lies within [created - kCreateLead, created + kClockSlack].
   static constexpr std::int64_t kCreateLeadMs = 10000;
   static constexpr std::int64_t kClockSlackMs = 1000;
+  static constexpr std::chrono::seconds kSweepInterval{5};
 
-  StartupWatcher(const ContainerStartReader& reader, ContainerInventory* inventory, Counters& counters,
-                 std::string fs_root = "/");
+  // `inventory` answers the reads (judged starts, containers believed
+  // running), `writer` takes the writes; either may be null (no store).
+  StartupWatcher(const ContainerStartReader& reader, ContainerInventory* inventory, InventoryWriter* writer,
+                 Counters& counters, std::string fs_root = "/");
 
   Pipeline::Observation observe(const AuditEvent& event, const ProcessInfo& process,
                                 const ContainerInfo* container) noexcept;
   std::vector<ContainerStart> inventory(std::int64_t now_ms) noexcept;
+  void sweep(std::int64_t now_ms) noexcept;
 
  private:
   std::optional<ContainerStart> on_runtime(const AuditEvent& event);
@@ -52,12 +67,13 @@ class StartupWatcher {
 
   const ContainerStartReader& reader_;
   ContainerInventory* inventory_;
+  InventoryWriter* writer_;
   std::string fs_root_;
   std::map<std::string, std::int64_t> judged_;  // container id -> latest judged start
+  std::set<std::string> observable_;  // judged containers once seen in a runtime state directory
   std::map<std::string, std::optional<ContainerPosture>> postures_;  // nullopt: bundle unreadable
   Counter& starts_;
   Counter& unreadable_;
-  Counter& stops_;
   Counter& store_errors_;
 };
 

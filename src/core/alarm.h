@@ -38,6 +38,7 @@ struct Alarm {
   std::uint64_t audit_serial = 0;
   std::int64_t audit_time_ms = 0;
   std::string description;
+  std::string host;  // the node that raised it ([node] name or the host name); empty in replays
 
   // Repeats with an equal fold key fold into one row (API.md: same type,
   // subtype, container, executable, syscall/path).

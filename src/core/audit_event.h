@@ -58,6 +58,7 @@ inline constexpr int kExecve = 1309;
 inline constexpr int kEoe = 1320;
 inline constexpr int kSeccomp = 1326;
 inline constexpr int kProctitle = 1327;
+inline constexpr int kOpenat2 = 1337;  // openat2's struct open_how: oflag, mode, resolve
 }  // namespace rec
 
 }  // namespace cshield

@@ -95,6 +95,11 @@ class BoundedQueue {
     std::lock_guard<std::mutex> lock(mu_);
     return items_.size();
   }
+  // Closed and nothing left to pop: a consumer may stop.
+  bool finished() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return closed_ && items_.empty();
+  }
   std::size_t capacity() const { return capacity_; }
   std::size_t high_water() const {
     std::lock_guard<std::mutex> lock(mu_);

@@ -54,11 +54,23 @@ std::string joined(const std::vector<std::string>& items) {
   return out;
 }
 
+std::vector<std::string> comma_items(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= list.size()) {
+    std::size_t end = list.find(',', pos);
+    if (end == std::string::npos) end = list.size();
+    if (end > pos) out.push_back(list.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
+
 // What the exceptions for `image` accept.
 struct Accepted {
   bool privileged = false, seccomp = false;
   std::vector<std::string> capabilities;
-  std::vector<std::string> mount_texts;  // the accepted "mounts:[...]" findings
+  std::vector<std::string> mount_sources;  // normalised host paths of "mounts:[/a,/b]"
 };
 
 Accepted accepted_for(const StartupPolicy& policy, const std::string& image) {
@@ -68,17 +80,10 @@ Accepted accepted_for(const StartupPolicy& policy, const std::string& image) {
     for (const auto& f : e.findings) {
       if (f == "privileged:true") a.privileged = true;
       if (f == "seccomp=unconfined") a.seccomp = true;
-      if (starts_with(f, "mounts:[")) a.mount_texts.push_back(f);
-      if (starts_with(f, "capabilities:[") && f.back() == ']') {
-        const std::string list = f.substr(14, f.size() - 15);
-        std::size_t pos = 0;
-        while (pos <= list.size()) {
-          std::size_t end = list.find(',', pos);
-          if (end == std::string::npos) end = list.size();
-          a.capabilities.push_back(list.substr(pos, end - pos));
-          pos = end + 1;
-        }
-      }
+      if (starts_with(f, "mounts:[") && f.back() == ']')
+        for (const auto& s : comma_items(f.substr(8, f.size() - 9))) a.mount_sources.push_back(normal_path(s));
+      if (starts_with(f, "capabilities:[") && f.back() == ']')
+        for (const auto& c : comma_items(f.substr(14, f.size() - 15))) a.capabilities.push_back(c);
     }
   }
   return a;
@@ -158,9 +163,7 @@ std::vector<std::string> startup_findings(const ContainerPosture& posture, const
     if (runtime_managed(m.destination) || runtime_managed(m.source)) continue;
     if (!critical_source(m.source, policy.critical_paths)) continue;
     const std::string text = mount_json(m);
-    const bool ok = std::any_of(accepted.mount_texts.begin(), accepted.mount_texts.end(),
-                                [&](const std::string& f) { return f.find(text) != std::string::npos; });
-    if (!ok && !contains(mounts, text)) mounts.push_back(text);
+    if (!contains(accepted.mount_sources, normal_path(m.source)) && !contains(mounts, text)) mounts.push_back(text);
   }
   if (!mounts.empty()) findings.push_back("mounts:[" + joined(mounts) + "]");
   return findings;

@@ -31,7 +31,8 @@ struct CriticalPath {
 
 // Findings an operator accepts for images matching a glob (fnmatch):
 // "privileged:true", "seccomp=unconfined", "capabilities:[CAP_NET_ADMIN,...]"
-// (those capabilities), "mounts:[{...},...]" (those mounts).
+// (those capabilities), "mounts:[/host/path,...]" (bind mounts of those host
+// paths, wherever they are mounted in the container).
 struct StartupException {
   std::string image_glob;
   std::vector<std::string> findings;

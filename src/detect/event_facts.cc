@@ -47,6 +47,20 @@ ProcessInfo process_from_event(const AuditEvent& ev) {
   return p;
 }
 
+AuditRule exec_rule() {
+  AuditRule r;
+  r.syscalls = {"execve", "execveat"};
+  r.key = kExecKey;
+  return r;
+}
+
+bool is_exec_call(const AuditEvent& event) {
+  const AuditRecord* sys = event.syscall();
+  if (!sys) return false;
+  const auto name = sys->text("syscall");
+  return name && (*name == "execve" || *name == "execveat");
+}
+
 bool is_runtime_process(const ProcessInfo& p) {
   const std::string_view comm = p.comm, exe = p.exe, base = basename(exe);
   // runc's init stages: comm "runc:[0:PARENT]" etc. with exe "/" (the

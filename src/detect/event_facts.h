@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/audit_event.h"
+#include "core/audit_rule.h"
 #include "core/process_info.h"
 
 namespace cshield {
@@ -22,6 +23,17 @@ ProcessInfo process_from_event(const AuditEvent& ev);
 // executable to look like the runtime, so that renaming a process is not
 // enough to hide it.
 bool is_runtime_process(const ProcessInfo& p);
+
+// Every program execution (execve and execveat, both arches, successful or
+// not), keyed cshield.exec. Detectors that judge executions all ask for this
+// one rule (the rule set merges equal rules) and recognise an execution by
+// its call, not its key: the kernel keys an event by the first rule it
+// matches. The daemon's DetectorSet loads it after every other rule, so the
+// specific execve rules (runtime starts, set-uid gains) keep their keys.
+inline constexpr const char* kExecKey = "cshield.exec";
+AuditRule exec_rule();
+// The SYSCALL record names execve or execveat (skeleton-safe).
+bool is_exec_call(const AuditEvent& event);
 
 // {"syscall":"ptrace","arch":"x86_64","args":["0x10",...],"exit":-1,"success":false}
 // from a SYSCALL record; an empty object text when the record is absent.

@@ -99,6 +99,8 @@ std::optional<Hit> match_component(std::string_view comp, std::string_view paren
     if (!runtime || !is_container_id(id)) return std::nullopt;
     return Hit{*runtime, id};
   }
+  // CRI-O's cgroupfs driver: "crio-<id>" without ".scope" under the pod.
+  if (starts_with(comp, "crio-") && is_container_id(comp.substr(5))) return Hit{"cri-o", comp.substr(5)};
   if (is_container_id(comp)) {
     // cgroupfs driver: /docker/<id>, containerd's /<namespace>/<id>
     // (nerdctl's namespace is "default"), /kubepods/<qos>/pod<uid>/<id>.
@@ -109,14 +111,16 @@ std::optional<Hit> match_component(std::string_view comp, std::string_view paren
   return std::nullopt;
 }
 
-// "pod<uid>" (cgroupfs) or "kubepods[-<qos>]-pod<uid_with_underscores>.slice" (systemd).
+// "pod<uid>" (cgroupfs) or "kubepods[-<qos>]-pod<uid_with_underscores>.slice"
+// (systemd; "kubelet-kubepods-..." when the kubelet runs in its own slice, as
+// in kind's nodes).
 std::optional<std::string> pod_uid_of(const std::vector<std::string_view>& comps) {
   for (std::string_view comp : comps) {
     comp = comp.substr(0, comp.find(':'));
     std::string_view uid;
     if (starts_with(comp, "pod")) {
       uid = comp.substr(3);
-    } else if (starts_with(comp, "kubepods") && ends_with(comp, ".slice")) {
+    } else if (comp.find("kubepods") != std::string_view::npos && ends_with(comp, ".slice")) {
       std::size_t pos = comp.find("-pod");
       if (pos == std::string_view::npos) continue;
       uid = comp.substr(pos + 4, comp.size() - 6 - (pos + 4));
@@ -138,7 +142,7 @@ std::optional<CgroupMatch> match_path(std::string_view path) {
     if (!hit) continue;
     CgroupMatch m{std::string(hit->runtime), std::string(hit->id), std::nullopt};
     bool kube = std::any_of(comps.begin(), comps.begin() + static_cast<std::ptrdiff_t>(i + 1),
-                            [](std::string_view c) { return starts_with(c, "kubepods"); });
+                            [](std::string_view c) { return c.find("kubepods") != std::string_view::npos; });
     if (kube) {
       m.pod_uid = pod_uid_of(comps);
       if (m.runtime == "containerd") m.runtime = "kubernetes";

@@ -9,6 +9,12 @@
 // runc, crun. A path under kubepods is "kubernetes" when the runtime is
 // containerd or unnamed (cgroupfs driver), and keeps its explicit runtime
 // ("cri-o", "docker") otherwise; pod_uid is set for every kubepods path.
+// Kubernetes layouts, both cgroup drivers:
+//   systemd   /kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid_>.slice/
+//             {cri-containerd,crio,docker}-<id>.scope
+//   cgroupfs  /kubepods/<qos>/pod<uid>/<id>    (containerd)
+//             /kubepods/<qos>/pod<uid>/crio-<id>  (CRI-O)
+// (guaranteed pods have no <qos> level; crio-conmon-<id> is the monitor).
 #pragma once
 
 #include <optional>

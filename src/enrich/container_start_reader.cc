@@ -185,6 +185,13 @@ std::optional<ContainerPosture> ContainerStartReader::posture_of(const Container
 }
 
 std::vector<RunningContainer> ContainerStartReader::running(const std::string& fs_root) const {
+  std::vector<RunningContainer> out;
+  for (auto& c : listed(fs_root))
+    if (c.alive && !c.bundle.empty()) out.push_back(std::move(c));
+  return out;
+}
+
+std::vector<RunningContainer> ContainerStartReader::listed(const std::string& fs_root) const {
   namespace fs = std::filesystem;
   std::vector<RunningContainer> out;
   const std::string prefix = fs_root == "/" ? "" : fs_root;
@@ -204,8 +211,8 @@ std::vector<RunningContainer> ContainerStartReader::running(const std::string& f
       if (!state) continue;
       const std::int64_t pid = number(state, "init_process_pid");
       const std::int64_t start = number(state, "init_process_start");
-      if (pid <= 0 || process_start_ticks(files_, pid) != start) continue;  // not running
       RunningContainer r{json::string(state, "id"), binary, root, {}, 0};
+      r.alive = pid > 0 && process_start_ticks(files_, pid) == start;
       if (r.id.empty()) r.id = id;
       auto labels = json::array(json::object(state, "config"), "labels");
       for (unsigned i = 0; labels && i < labels->size(); ++i) {
@@ -213,16 +220,17 @@ std::vector<RunningContainer> ContainerStartReader::running(const std::string& f
         if (label.rfind("bundle=", 0) == 0) r.bundle = label.substr(7);
       }
       r.created_ms = parse_time_ms(json::string(state, "created")).value_or(0);
-      if (!r.bundle.empty()) out.push_back(std::move(r));
+      out.push_back(std::move(r));
     }
   }
   for (const auto& id : subdirs("/run/crun")) {
     auto status = json::parse_object(files_.read("/run/crun/" + id + "/status").value_or(""));
+    if (!status) continue;
     const std::int64_t pid = number(status, "pid");
-    if (!status || pid <= 0 || process_start_ticks(files_, pid) != number(status, "process-start-time")) continue;
     RunningContainer r{id, "crun", "/run/crun", json::string(status, "bundle"),
                        parse_time_ms(json::string(status, "created")).value_or(0)};
-    if (!r.bundle.empty()) out.push_back(std::move(r));
+    r.alive = pid > 0 && process_start_ticks(files_, pid) == number(status, "process-start-time");
+    out.push_back(std::move(r));
   }
   return out;
 }

@@ -3,9 +3,11 @@
 // --bundle or the working directory) read the moment the audit stream shows
 // it, and the containers already running (runc/crun state) read once when
 // cshieldd starts. The posture comes from the bundle's config.json
-// (oci_posture.h) and, for Docker, its hostconfig.json; names, image, pod
-// from ContainerMetadataReader (without the Docker API: the container is
-// still being created).
+// (oci_posture.h) and, for Docker, its hostconfig.json (the HostConfig its
+// API serves, read from disk: dockerd holds a container's lock while it
+// starts it, so an API call made at `runc create` would wait for the very
+// start it judges); names, image, pod from ContainerMetadataReader, likewise
+// without the Docker API.
 //
 // Single-threaded use; keeps a reference to the FileReader. Never throws.
 #pragma once
@@ -40,6 +42,7 @@ struct RunningContainer {
   std::string state_root;      // e.g. /run/docker/runtime-runc/moby
   std::string bundle;
   std::int64_t created_ms = 0;
+  bool alive = true;  // its init process runs (state says so and the pid's start time matches)
 };
 
 class ContainerStartReader {
@@ -62,6 +65,8 @@ class ContainerStartReader {
   // /run/containerd/runc/*, and crun status under /run/crun. `fs_root` is
   // the FileReader's root (directories are listed below it).
   std::vector<RunningContainer> running(const std::string& fs_root = "/") const;
+  // Every container in those state directories, alive or not (bundle may be empty).
+  std::vector<RunningContainer> listed(const std::string& fs_root = "/") const;
 
  private:
   std::optional<ContainerStart> read(const std::string& runtime_name_hint, const std::string& id,

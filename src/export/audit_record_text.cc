@@ -43,6 +43,7 @@ std::string audit_record_text(const Alarm& a) {
   field("alarm_path", a.path ? *a.path : std::string());
   out += " alarm_count=" + std::to_string(a.count);
   out += " alarm_serial=" + std::to_string(a.audit_serial);
+  field("alarm_host", a.host);
   return out;
 }
 

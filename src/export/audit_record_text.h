@@ -4,7 +4,8 @@
 // the kernel and libaudit add:
 //   op=cshield-alarm alarm_type= alarm_subtype= alarm_severity= alarm_category=
 //   container_id= container_name= container_image= alarm_pid= alarm_exe=
-//   alarm_syscall= alarm_path= alarm_count= alarm_serial=
+//   alarm_syscall= alarm_path= alarm_count= alarm_serial= alarm_host=
+// (alarm_host: the node that raised the alarm, Alarm::host.)
 // Strings are written as audit writes untrusted values: "value" in double
 // quotes, or, when the value holds a space, a quote, a control or non-ASCII
 // byte, its bytes as upper-case hex without quotes (ausearch -i decodes it).

@@ -126,9 +126,10 @@ bool SyslogChannel::peer_gone() const {
 
 SendResult SyslogChannel::send(const Alarm& alarm, std::string& error) {
   if (fd_ >= 0 && target_.tcp && peer_gone()) close_socket();
+  const std::string& host = alarm.host.empty() ? hostname_ : alarm.host;  // the node that raised it
   const std::string payload =
-      format_ == Format::cef ? format_cef(alarm, version_, hostname_) : alarm_export_json(alarm);
-  std::string message = rfc5424_message(syslog_priority(alarm.severity), alarm.last_seen_ms, hostname_, "cshieldd",
+      format_ == Format::cef ? format_cef(alarm, version_, host) : alarm_export_json(alarm);
+  std::string message = rfc5424_message(syslog_priority(alarm.severity), alarm.last_seen_ms, host, "cshieldd",
                                         procid_, alarm.type, payload);
   if (target_.tcp) {
     message = octet_counted(message);

@@ -7,13 +7,13 @@ namespace cshield {
   "type, subtype, category, name, severity, status, note, first_seen_ms, last_seen_ms, " \
   "count, container_id, container_name, container_image, container_runtime, "           \
   "container_pod, container_namespace, pid, ppid, exe, comm, cmdline, uid, euid, auid, " \
-  "syscall, path, evidence, audit_serial, audit_time_ms, description, fold_key"
+  "syscall, path, evidence, audit_serial, audit_time_ms, description, fold_key, host"
 
 const char kSelectAlarmsSql[] = "SELECT id, " CSHIELD_ALARM_COLUMNS " FROM alarms";
 const char kInsertAlarmSql[] =
     "INSERT INTO alarms (" CSHIELD_ALARM_COLUMNS ") VALUES "
     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-    "?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)";
+    "?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)";
 
 #undef CSHIELD_ALARM_COLUMNS
 
@@ -61,6 +61,7 @@ void bind_alarm_row(SqliteStatement& st, const Alarm& a) {
   st.bind_int(29, a.audit_time_ms);
   st.bind_text(30, a.description);
   st.bind_text(31, a.fold_key());
+  st.bind_text(32, a.host);
 }
 
 Alarm read_alarm_row(const SqliteStatement& st) {
@@ -100,6 +101,7 @@ Alarm read_alarm_row(const SqliteStatement& st) {
   a.audit_serial = static_cast<std::uint64_t>(st.column_int(28));
   a.audit_time_ms = st.column_int(29);
   a.description = st.column_text(30);
+  a.host = st.column_text(32);  // column 31 is the fold key
   return a;
 }
 

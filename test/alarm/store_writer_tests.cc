@@ -5,6 +5,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "alarm/host_stamp_sink.h"
 #include "alarm/kernel_loss_alarm.h"
 #include "alarm/store_writer.h"
 
@@ -210,4 +211,21 @@ BOOST_AUTO_TEST_CASE(an_increase_of_the_kernels_lost_counter_is_counted_and_rais
   BOOST_TEST(watch.observe(5, 64, 0, 6000) == 2u);
   BOOST_TEST(sink.alarms.size() == 2u);
   BOOST_TEST(value(c, "alarms.events_lost") == 2u);
+}
+
+namespace {
+struct RecordingSink : AlarmSink {
+  std::vector<std::string> hosts;
+  void publish(const Alarm& a) override { hosts.push_back(a.host); }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_node_is_named_on_every_alarm_that_does_not_name_one) {
+  RecordingSink next;
+  HostStampSink stamp("worker-7", next);
+  Alarm a = make_alarm("high_risk_syscall", "ptrace", "ptrace");
+  stamp.publish(a);
+  a.host = "elsewhere";  // forwarded from another node: kept
+  stamp.publish(a);
+  BOOST_TEST(next.hosts == (std::vector<std::string>{"worker-7", "elsewhere"}), boost::test_tools::per_element());
 }

@@ -560,6 +560,39 @@ BOOST_AUTO_TEST_CASE(refuses_a_non_loopback_or_malformed_listen_address) {
   if (v6.start(error)) BOOST_TEST(v6.tcp_port() != 0);  // hosts without IPv6 cannot bind ::1
 }
 
+BOOST_AUTO_TEST_CASE(the_metrics_listener_serves_metrics_and_health_without_a_token_and_nothing_else) {
+  TempDir tmp;
+  SqliteStore store(tmp.file("alarms.db"), StoreOptions{});
+  ApiContext ctx{store, {}, [] { return true; }, [] { return std::string("cshield_source_records 7\n"); }};
+  ApiOptions options = options_for(tmp.file("api.sock"), "", "");
+  options.metrics_listen = "127.0.0.1:0";
+  ApiServer server(ctx, options);
+  std::string error;
+  BOOST_REQUIRE_MESSAGE(server.start(error), error);
+  BOOST_REQUIRE(server.metrics_port() != 0);
+  auto call = [&](const std::string& method, const std::string& target) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", server.metrics_port());
+    Poco::Net::HTTPRequest request(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::string body;
+    Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
+    return std::make_pair(static_cast<int>(response.getStatus()), body);
+  };
+  auto metrics = call("GET", "/metrics");
+  BOOST_TEST(metrics.first == 200);
+  BOOST_TEST(metrics.second.find("cshield_source_records 7") != std::string::npos);
+  BOOST_TEST(call("GET", "/healthz").first == 200);
+  BOOST_TEST(call("GET", "/api/v1/alarms").first == 404);
+  BOOST_TEST(call("GET", "/api/v1/status").first == 404);
+  BOOST_TEST(call("DELETE", "/metrics").first == 404);
+  ApiOptions bad = options_for(tmp.file("api2.sock"), "", "");
+  bad.metrics_listen = "not an address";
+  ApiServer refused(ctx, bad);
+  BOOST_TEST(!refused.start(error));
+  BOOST_TEST(error.find("metrics") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(socket_file_is_replaced_when_stale_and_refused_when_in_use) {
   TempDir tmp;
   SqliteStore store(tmp.file("alarms.db"), StoreOptions{});

@@ -134,6 +134,67 @@ BOOST_AUTO_TEST_CASE(unreadable_file) {
   BOOST_TEST(l.errors[0].to_string().find("/nonexistent/cshield.conf: cannot read") == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(startup_lists_and_exceptions_reach_the_policy) {
+  auto l = parse_config(
+      "[startup]\n"
+      "allowed_capabilities = CAP_CHOWN, CAP_KILL\n"
+      "critical_paths = /etc/* /run/* /\n"
+      "exception.calico = calico/node:* capabilities:[CAP_NET_ADMIN,CAP_NET_RAW] mounts:[/run/xtables.lock]\n"
+      "exception.debug = debug/* privileged:true seccomp=unconfined\n",
+      "c.conf");
+  for (const auto& e : l.errors) BOOST_TEST_MESSAGE(e.to_string());
+  BOOST_REQUIRE(l.config);
+  const StartupPolicy& p = l.config->startup;
+  BOOST_TEST(p.default_capabilities == (std::vector<std::string>{"CAP_CHOWN", "CAP_KILL"}),
+             boost::test_tools::per_element());
+  BOOST_REQUIRE_EQUAL(p.critical_paths.size(), 3u);
+  BOOST_TEST(p.critical_paths[0].path == "/etc");
+  BOOST_TEST(p.critical_paths[0].subtree);
+  BOOST_TEST(p.critical_paths[2].path == "/");
+  BOOST_TEST(!p.critical_paths[2].subtree);
+  BOOST_REQUIRE_EQUAL(p.exceptions.size(), 2u);
+  BOOST_TEST(p.exceptions[0].image_glob == "calico/node:*");
+  BOOST_TEST(p.exceptions[1].findings == (std::vector<std::string>{"privileged:true", "seccomp=unconfined"}),
+             boost::test_tools::per_element());
+
+  // The configured policy is what the findings follow: CAP_SYS_ADMIN is
+  // beyond the two allowed, what is below /run is critical, /srv is not; the calico image's
+  // CAP_NET_ADMIN and xtables.lock mount are accepted.
+  ContainerPosture posture;
+  posture.seccomp = true;
+  posture.capabilities = {"CAP_CHOWN", "CAP_NET_ADMIN", "CAP_SYS_ADMIN"};
+  posture.host_mounts = {{"/run/xtables.lock", "/run/xtables.lock"}, {"/srv", "/srv"}};
+  BOOST_TEST(startup_findings(posture, p, "calico/node:v3") == (std::vector<std::string>{"capabilities:[CAP_SYS_ADMIN]"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(startup_findings(posture, p, "nginx:1") ==
+                 (std::vector<std::string>{"capabilities:[CAP_NET_ADMIN,CAP_SYS_ADMIN]",
+                                           R"(mounts:[{"source":"/run/xtables.lock","destination":"/run/xtables.lock"}])"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(startup_errors_name_the_line) {
+  auto l = parse_config(
+      "[startup]\n"
+      "allowed_capabilities = CAP_CHOWN CAP_FLY\n"
+      "critical_paths = etc\n"
+      "exception.a = nginx:*\n"
+      "exception.b = nginx:* capabilities:[CAP_NOPE]\n"
+      "exception.c = nginx:* root:true\n"
+      "exception.d = nginx:* mounts:[etc]\n"
+      "exception.a = x:* privileged:true\n"
+      "critical_paths = /etc/**\n",
+      "c.conf");
+  BOOST_TEST(!l.config);
+  BOOST_TEST(has_error(l, 2, "'CAP_FLY' is not a capability name"));
+  BOOST_TEST(has_error(l, 3, "'etc' must be an absolute path"));
+  BOOST_TEST(has_error(l, 4, "exception 'a' needs an image glob and at least one finding"));
+  BOOST_TEST(has_error(l, 5, "exception 'b': 'CAP_NOPE' is not a capability name"));
+  BOOST_TEST(has_error(l, 6, "'root:true' is not a finding"));
+  BOOST_TEST(has_error(l, 7, "mount source 'etc' must be an absolute host path"));
+  BOOST_TEST(has_error(l, 8, "'exception.a' in [startup] is set again (first on line 4)"));
+  BOOST_TEST(has_error(l, 9, "only a trailing /* is understood"));
+}
+
 BOOST_AUTO_TEST_CASE(default_text_is_itself_valid) {
   auto l = parse_config(default_config_text(), "default");
   for (const auto& e : l.errors) BOOST_TEST_MESSAGE(e.to_string());

@@ -113,6 +113,27 @@ BOOST_FIXTURE_TEST_CASE(each_escape_attempt_in_a_runc_container_raises_exactly_i
         BOOST_TEST(expected.count(subtype) == 1u, subtype << " raised by " << at.args);
     }
   }
+  // The Dirty COW primitive through openat2: its flags come from the OPENAT2 record.
+  ctr.run_helper("openat2_mem");
+  BOOST_TEST(eventually([&] {
+    for (const auto& a : daemon.alarms("type=vulnerability_escape&subtype=dirty_cow&container=" + id))
+      if (a->getValue<std::string>("syscall") == "openat2") return true;
+    return false;
+  }, kAlarmDeadline), "no dirty_cow for openat2; alarms:\n" << dump(daemon.alarms("")));
+
+  // The CVE-2019-5736 entry point: a container file starting "#!/proc/self/exe"
+  // run by `runc exec`, so that runc's last stage executes the host runc. (The
+  // busybox rootfs has no dynamic loader: the execution fails, the attempt counts.)
+  const auto planted = ctr.exec("/bin/sh -c " + sh_quote("printf '#!/proc/self/exe\\n' >/tmp/evil && chmod +x /tmp/evil"));
+  BOOST_REQUIRE_MESSAGE(planted.status == 0, planted.output);
+  ctr.exec("/tmp/evil");
+  BOOST_TEST(eventually([&] {
+    for (const auto& a : daemon.alarms("type=vulnerability_escape&subtype=runc_overwrite&container=" + id))
+      if (a->getValue<std::string>("path") == "/proc/self/exe" && a->getValue<std::string>("syscall") == "execve")
+        return true;
+    return false;
+  }, kAlarmDeadline), "no runc_overwrite for executing /proc/self/exe; alarms:\n" << dump(daemon.alarms("")));
+
   // The second CVE-2019-5736 form: /proc/<pid>/exe of a running runtime.
   ctr.run_helper("runtime_exe:/hostrunc");
   BOOST_TEST(eventually([&] {
@@ -155,12 +176,20 @@ BOOST_FIXTURE_TEST_CASE(repeated_refused_setuid_is_brute_force_and_a_busy_worklo
   Daemon daemon("netlink");
   daemon.start();
   const std::string id = "cshield-e2e-brute-" + std::to_string(::getpid());
-  RuncContainer ctr(id);
-  // An ordinary busy workload first: shell loops, cat, ls, small writes.
+  // The host's compiler mapped in (read-only) for an ordinary build.
+  RuncContainer ctr(id, {{"/usr", "/usr"}, {"/lib64", "/lib64"}, {"/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu"}});
+  // An ordinary busy workload first: shell loops, cat, ls, small writes, a
+  // compiler run (cc1, as, ld: temporary files, the output written), malloc churn.
   const auto work = ctr.exec(
       "/bin/sh -c " + sh_quote("i=0; while [ $i -lt 300 ]; do cat /etc/passwd >/dev/null; ls / >/dev/null; "
                                "echo $i >/tmp/n; cat /tmp/n >/dev/null; i=$((i+1)); done"));
   BOOST_REQUIRE_MESSAGE(work.status == 0, work.output);
+  const auto build = ctr.exec(
+      "/bin/sh -c " + sh_quote("export PATH=/usr/bin:/bin TMPDIR=/tmp; cd /tmp && "
+                               "printf '#include <stdio.h>\\nint main(void){puts(\"built\");return 0;}\\n' >hello.c && "
+                               "gcc -O2 -o hello hello.c && ./hello"));
+  BOOST_REQUIRE_MESSAGE(build.status == 0 && build.output.find("built") != std::string::npos, build.output);
+  ctr.run_helper("malloc_churn");
   // Ten refused setuid calls (eleven without CAP_SETUID): two windows of five.
   ctr.run_helper("setuid_fail:10");
   auto a = await_escape(daemon, "brute_force", id);
@@ -170,6 +199,8 @@ BOOST_FIXTURE_TEST_CASE(repeated_refused_setuid_is_brute_force_and_a_busy_worklo
   BOOST_TEST(eventually([&] { return count_of(daemon, "type=vulnerability_escape&subtype=brute_force") == 2; },
                         kAlarmDeadline));
   // The brute-force alarms came after the workload's events: no other escape.
+  // (Nor a high-risk call: the build and the churn make none.)
+  BOOST_TEST(daemon.alarms("type=high_risk_syscall&container=" + id).empty(), dump(daemon.alarms("")));
   const auto all = daemon.alarms("type=vulnerability_escape");
   BOOST_TEST(all.size() == 1u, "alarms:\n" << dump(all));
   BOOST_TEST(daemon.stop() == 0);

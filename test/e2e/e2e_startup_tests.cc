@@ -249,6 +249,44 @@ BOOST_AUTO_TEST_CASE(runc_bundles_yield_exactly_their_findings) {
   BOOST_TEST(eventually([&] { return !d.get("/api/v1/containers/cshield-st-clean")->isNull("stopped"); }, kWithin));
 }
 
+BOOST_AUTO_TEST_CASE(configured_exceptions_and_lists_decide_the_findings) {
+  // The image accepts CAP_NET_ADMIN and its /run/xtables.lock mount; CAP_SYS_PTRACE
+  // is no finding anywhere; /srv is critical on this host.
+  Daemon d("netlink",
+           "[startup]\n"
+           "allowed_capabilities = CAP_CHOWN CAP_DAC_OVERRIDE CAP_FSETID CAP_FOWNER CAP_MKNOD CAP_NET_RAW "
+           "CAP_SETGID CAP_SETUID CAP_SETFCAP CAP_SETPCAP CAP_NET_BIND_SERVICE CAP_SYS_CHROOT CAP_KILL "
+           "CAP_AUDIT_WRITE CAP_SYS_PTRACE\n"
+           "critical_paths = /etc/* /srv/* /run\n"
+           "exception.e2e = " + DockerContainer::image() + " capabilities:[CAP_NET_ADMIN] mounts:[/run/xtables.lock]\n");
+  d.start();
+  {
+    Docker c("cshield-st-accepted",
+             "--cap-add NET_ADMIN --cap-add SYS_PTRACE --cap-add SYS_ADMIN -v /run/xtables.lock:/run/xtables.lock "
+             "-v /srv:/hostsrv");
+    BOOST_TEST(await_findings(d, c.id()) ==
+                   (Findings{"capabilities:[CAP_SYS_ADMIN]", R"(mounts:[{"source":"/srv","destination":"/hostsrv"}])"}),
+               boost::test_tools::per_element());
+  }
+  {  // the exception is the image's only: the same options elsewhere are findings
+    Docker c("cshield-st-other", "--cap-add NET_ADMIN", "/bin/sleep 600", kSetuidImage);
+    BOOST_TEST(await_findings(d, c.id()) == Findings{"capabilities:[CAP_NET_ADMIN]"}, boost::test_tools::per_element());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_container_whose_init_died_is_marked_stopped_without_delete) {
+  Daemon d("netlink");
+  d.start();
+  Runc c("cshield-st-killed", [](Poco::JSON::Object::Ptr&) {});
+  await_findings(d, "cshield-st-killed");
+  BOOST_TEST(d.get("/api/v1/containers/cshield-st-killed")->isNull("stopped"));
+  // Killed, not deleted: runc's state stays, no `runc delete` is audited.
+  BOOST_REQUIRE(sh("runc kill cshield-st-killed KILL").status == 0);
+  BOOST_TEST(eventually([&] { return !d.get("/api/v1/containers/cshield-st-killed")->isNull("stopped"); },
+                        std::chrono::seconds(15)),
+             "not marked stopped within the sweep interval\n" << d.log());
+}
+
 BOOST_AUTO_TEST_CASE(restart_neither_misses_nor_repeats) {
   Daemon d("netlink");
   d.start();

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -116,6 +117,39 @@ static long try_dirty_cow(void) {
   return writes;
 }
 
+/* The Dirty COW primitive through openat2 (flags in struct open_how): opens
+ * /proc/self/mem read-write and closes it at once. */
+static long try_openat2_mem(void) {
+  struct {
+    unsigned long long flags, mode, resolve;
+  } how = {O_RDWR | O_CLOEXEC, 0, 0};
+  long fd = syscall(SYS_openat2, AT_FDCWD, "/proc/self/mem", &how, sizeof how);
+  if (fd >= 0) close((int)fd);
+  return fd;
+}
+
+/* Ordinary malloc-heavy work: many blocks of many sizes allocated, written,
+ * freed; large ones through mmap and back (glibc trims with madvise). */
+static long try_malloc_churn(void) {
+  enum { kSlots = 4096 };
+  static char *slots[kSlots];
+  unsigned seed = 7;
+  long total = 0;
+  for (int round = 0; round < 200000; ++round) {
+    seed = seed * 1103515245u + 12345u;
+    int i = (int)(seed % kSlots);
+    free(slots[i]);
+    size_t size = (seed >> 8) % 7 == 0 ? 256 * 1024 + (seed % 65536) : 16 + (seed % 4096);
+    slots[i] = malloc(size);
+    if (!slots[i]) return -1;
+    memset(slots[i], round & 0xff, size);
+    total += (long)size;
+  }
+  for (int i = 0; i < kSlots; ++i) free(slots[i]);
+  malloc_trim(0);
+  return total > 0 ? 0 : -1;
+}
+
 /* Opens PATH for writing and closes it at once: nothing is ever written. */
 static long try_open_write(const char *path) {
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -198,7 +232,7 @@ static long try_ptrace_storm(long n) {
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr,
-            "usage: %s ptrace|setns|reboot|open_by_handle_at|read:PATH|dirty_cow|open_write:PATH|"
+            "usage: %s ptrace|setns|reboot|open_by_handle_at|read:PATH|dirty_cow|openat2_mem|malloc_churn|open_write:PATH|"
             "runtime_exe:PATH|setuid_fail:N|connect:PATH|finit_module:PATH|ptrace_storm:N ...\n",
             argv[0]);
     return 2;
@@ -211,6 +245,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "open_by_handle_at")) report(a, try_open_by_handle_at());
     else if (!strncmp(a, "read:", 5)) report(a, try_read(a + 5));
     else if (!strcmp(a, "dirty_cow")) report(a, try_dirty_cow());
+    else if (!strcmp(a, "openat2_mem")) report(a, try_openat2_mem());
+    else if (!strcmp(a, "malloc_churn")) report(a, try_malloc_churn());
     else if (!strncmp(a, "open_write:", 11)) report(a, try_open_write(a + 11));
     else if (!strncmp(a, "runtime_exe:", 12)) report(a, try_runtime_exe(a + 12));
     else if (!strncmp(a, "setuid_fail:", 12)) report(a, try_setuid_fail(atoi(a + 12)));

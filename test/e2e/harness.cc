@@ -233,7 +233,8 @@ int drive_helper(const std::string& ctl_dir, const std::string& args, std::size_
   return std::stoi(last);
 }
 
-RuncContainer::RuncContainer(const std::string& id, const std::vector<std::pair<std::string, std::string>>& mounts)
+RuncContainer::RuncContainer(const std::string& id, const std::vector<std::pair<std::string, std::string>>& mounts,
+                             const std::function<void(Poco::JSON::Object::Ptr)>& edit_spec)
     : id_(id) {
   const std::string bundle = dir_.path() + "/bundle";
   build_rootfs(bundle + "/rootfs");
@@ -266,6 +267,7 @@ RuncContainer::RuncContainer(const std::string& id, const std::vector<std::pair<
   };
   add_bind(dir_.path() + "/ctl", "/ctl", false);
   for (const auto& [src, dst] : mounts) add_bind(src, dst, true);
+  if (edit_spec) edit_spec(spec);
   std::ostringstream out;
   spec->stringify(out, 2);
   write_file(bundle + "/config.json", out.str());

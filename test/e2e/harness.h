@@ -88,9 +88,12 @@ void build_rootfs(const std::string& dir);
 // `/helper <line>` as its child. /ctl is a host directory bind-mounted in.
 class RuncContainer {
  public:
-  // `mounts`: extra bind mounts host→container (read-only).
+  // `mounts`: extra bind mounts host→container (read-only). `edit_spec`, when
+  // given, changes the generated config.json before the container starts
+  // (annotations, linux.cgroupsPath, ...).
   explicit RuncContainer(const std::string& id,
-                         const std::vector<std::pair<std::string, std::string>>& mounts = {});
+                         const std::vector<std::pair<std::string, std::string>>& mounts = {},
+                         const std::function<void(Poco::JSON::Object::Ptr)>& edit_spec = {});
   ~RuncContainer();
   const std::string& id() const { return id_; }
   int init_pid() const;

@@ -138,6 +138,16 @@ BOOST_AUTO_TEST_CASE(matcher_crio_layouts) {
                std::nullopt);
 }
 
+BOOST_AUTO_TEST_CASE(matcher_kubepods_layouts_of_the_cgroupfs_driver_and_nested_kubelets) {
+  check_layout("/kubepods/burstable/pod" + kUid + "/crio-" + kId, m("cri-o", kId, kUid));
+  check_layout("/kubepods/pod" + kUid + "/crio-" + kId, m("cri-o", kId, kUid));
+  check_layout("/kubepods/burstable/pod" + kUid + "/crio-conmon-" + kId, std::nullopt);
+  // kind: the kubelet's cgroups under its own slice.
+  check_layout("/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/"
+               "kubelet-kubepods-besteffort-pod" + kUidUnderscores + ".slice/cri-containerd-" + kId + ".scope",
+               m("kubernetes", kId, kUid));
+}
+
 BOOST_AUTO_TEST_CASE(matcher_podman_and_nerdctl_layouts) {
   check_layout("/machine.slice/libpod-" + kId + ".scope", m("podman", kId));
   check_layout("/machine.slice/libpod-" + kId + ".scope/container", m("podman", kId));
@@ -306,6 +316,35 @@ BOOST_AUTO_TEST_CASE(resolves_a_crio_container) {
   BOOST_TEST(c->namespace_.value_or("") == "staging");
   BOOST_TEST(c->bundle == "/run/containers/storage/overlay-containers/" + kCrio + "/userdata");
   BOOST_TEST(c->rootfs == "/var/lib/containers/storage/overlay/" + std::string(64, '3') + "/merged");
+}
+
+// The cgroupfs cgroup driver: kubelet's /kubepods/<qos>/pod<uid>/<id> (cgroup
+// v1, every controller) for containerd, .../crio-<id> for CRI-O.
+BOOST_AUTO_TEST_CASE(resolves_kubernetes_containers_of_the_cgroupfs_driver_with_pod_namespace_and_name) {
+  const std::string uid = "8f2a6c1e-3b4d-4e5f-9a7b-0c1d2e3f4a5b";
+  FsFileReader files(kTree);
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo worker = proc(210);
+  auto c = resolver.resolve(worker);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == "7b1e0c7f5a4d4e2b9c3f1a6d8e0b2c4f6a8d0e2b4c6f8a0d2e4b6c8f0a2d4e6b");
+  BOOST_TEST(c->runtime == "kubernetes");
+  BOOST_TEST(c->name == "worker");
+  BOOST_TEST(c->pod.value_or("") == "worker-5f7c9d-q8kzt");
+  BOOST_TEST(c->namespace_.value_or("") == "batch");
+  BOOST_TEST(c->image == "registry.example/batch/worker:1.4");
+  BOOST_TEST(match_cgroup(*files.read("/proc/210/cgroup"))->pod_uid.value_or("") == uid);
+
+  ProcessInfo web = proc(310);
+  c = resolver.resolve(web);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == "5c0ffee15bad5eed0ddba11ca11ab1e5c0ffee15bad5eed0ddba11ca11ab1e5a");
+  BOOST_TEST(c->runtime == "cri-o");
+  BOOST_TEST(c->name == "web");
+  BOOST_TEST(c->pod.value_or("") == "web-0");
+  BOOST_TEST(c->namespace_.value_or("") == "shop");
+  BOOST_TEST(c->image == "docker.io/library/nginx:1.27");
+  BOOST_TEST(match_cgroup(*files.read("/proc/310/cgroup"))->pod_uid.value_or("") == uid);
 }
 
 BOOST_AUTO_TEST_CASE(resolves_a_podman_container) {

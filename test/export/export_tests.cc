@@ -173,7 +173,11 @@ BOOST_AUTO_TEST_CASE(record_text_has_every_field_in_order) {
                   "alarm_category=\"exploit\" container_id=\"" + std::string(64, 'a') +
                   "\" container_name=\"web|1\" container_image=\"nginx:1.27\" alarm_pid=4242 "
                   "alarm_exe=2F7573722F62696E2F6D7920746F6F6C alarm_syscall=\"openat\" "
-                  "alarm_path=\"/hostetc/shadow\" alarm_count=1 alarm_serial=18734");
+                  "alarm_path=\"/hostetc/shadow\" alarm_count=1 alarm_serial=18734 alarm_host=?");
+  Alarm named = sample_alarm();
+  named.host = "node-a.example";
+  const std::string n = audit_record_text(named);
+  BOOST_TEST(n.substr(n.size() - 28) == " alarm_host=\"node-a.example\"", n);
   Alarm host = sample_alarm();
   host.container.reset();
   host.path.reset();
@@ -241,6 +245,25 @@ BOOST_AUTO_TEST_CASE(udp_sends_one_rfc5424_datagram_per_alarm_in_cef) {
   BOOST_TEST(got.rfind("<107>1 2025-11-26T16:50:01.123Z ", 0) == 0u, got);
   BOOST_TEST(got.find(" cshieldd " + std::to_string(::getpid()) + " file_escape - CEF:0|cshield|") !=
              std::string::npos, got);
+  ::close(rx);
+}
+
+BOOST_AUTO_TEST_CASE(the_node_that_raised_an_alarm_names_itself_in_syslog_cef_and_json) {
+  const int rx = bound_socket(SOCK_DGRAM);
+  Alarm a = sample_alarm();
+  a.host = "worker-7";
+  std::string error;
+  SyslogChannel cef({false, "127.0.0.1", std::to_string(port_of(rx))}, SyslogChannel::Format::cef, "0.1.0");
+  BOOST_REQUIRE(cef.send(a, error) == SendResult::delivered);
+  std::string got = receive_some(rx);
+  BOOST_TEST(got.rfind("<107>1 2025-11-26T16:50:01.123Z worker-7 cshieldd ", 0) == 0u, got);
+  BOOST_TEST(got.find(" dvchost=worker-7 ") != std::string::npos, got);
+  SyslogChannel json({false, "127.0.0.1", std::to_string(port_of(rx))}, SyslogChannel::Format::json, "0.1.0");
+  BOOST_REQUIRE(json.send(a, error) == SendResult::delivered);
+  got = receive_some(rx);
+  BOOST_TEST(got.rfind("<107>1 2025-11-26T16:50:01.123Z worker-7 cshieldd ", 0) == 0u, got);
+  auto o = Poco::JSON::Parser().parse(got.substr(got.find('{'))).extract<Poco::JSON::Object::Ptr>();
+  BOOST_TEST(o->getValue<std::string>("host") == "worker-7");
   ::close(rx);
 }
 
@@ -420,6 +443,12 @@ BOOST_AUTO_TEST_CASE(one_json_object_a_line_and_a_new_file_after_reopen) {
   auto o = Poco::JSON::Parser().parse(fresh[0]).extract<Poco::JSON::Object::Ptr>();
   BOOST_TEST(o->getValue<std::string>("subtype") == "read");
   BOOST_TEST(o->getObject("process")->getValue<int>("pid") == 4242);
+  BOOST_TEST(o->get("host").isEmpty());  // no node named: null
+  Alarm named = sample_alarm();
+  named.host = "worker-7";
+  BOOST_REQUIRE(ch.send(named, error) == SendResult::delivered);
+  auto n = Poco::JSON::Parser().parse(lines_of(path).back()).extract<Poco::JSON::Object::Ptr>();
+  BOOST_TEST(n->getValue<std::string>("host") == "worker-7");
   struct stat st {};
   ::stat(path.c_str(), &st);
   BOOST_TEST((st.st_mode & 0777) == 0640u);

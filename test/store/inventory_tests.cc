@@ -3,25 +3,12 @@
 #define BOOST_TEST_MODULE inventory
 #include <boost/test/unit_test.hpp>
 
-#include <unistd.h>
-
-#include <cstdlib>
-
 #include "store/container_inventory.h"
 #include "store/sqlite_store.h"
+#include "support/temp_dir.h"
 
 namespace cshield {
 namespace {
-
-struct TempDb {
-  TempDb() {
-    char tmpl[] = "/tmp/cshield-inventory-XXXXXX";
-    dir = ::mkdtemp(tmpl);
-    path = dir + "/alarms.db";
-  }
-  ~TempDb() { std::system(("rm -rf " + dir).c_str()); }
-  std::string dir, path;
-};
 
 ContainerStart start_of(const std::string& id, std::int64_t at) {
   ContainerStart s;
@@ -37,9 +24,10 @@ ContainerStart start_of(const std::string& id, std::int64_t at) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(starts_judgements_and_stops) {
-  TempDb db;
-  SqliteStore store(db.path, {});
-  ContainerInventory inv(db.path);
+  testing::TempDir dir;
+  const std::string db_path = dir / "alarms.db";
+  SqliteStore store(db_path, {});
+  ContainerInventory inv(db_path);
   inv.record_start(start_of("web", 1000), 1001);
   BOOST_TEST(inv.judged("web", 900, 1100));
   BOOST_TEST(!inv.judged("web", 1001, 2000));

@@ -247,6 +247,16 @@ BOOST_AUTO_TEST_CASE(repeats_fold_into_one_row) {
   BOOST_TEST(s.get(first[0])->count == 6);
 }
 
+BOOST_AUTO_TEST_CASE(the_node_that_raised_an_alarm_is_kept) {
+  TempDir tmp;
+  SqliteStore s(tmp.file(), no_limits());
+  Alarm named = syscall_alarm(kIdA, kT0);
+  named.host = "worker-7";
+  const auto ids = s.write({named, syscall_alarm(kIdB, kT0)});
+  BOOST_TEST(s.get(ids[0])->host == "worker-7");
+  BOOST_TEST(s.get(ids[1])->host == "");
+}
+
 BOOST_AUTO_TEST_CASE(different_fold_keys_do_not_fold) {
   TempDir tmp;
   SqliteStore s(tmp.file(), no_limits());
