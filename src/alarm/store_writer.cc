@@ -20,10 +20,14 @@ StoreWriter::StoreWriter(AlarmWriter& writer, Counters& counters, StoreWriterOpt
       stored_(counters.counter("store.alarms_written", "alarm rows written or folded into, after in-memory coalescing")),
       write_failures_(counters.counter("store.write_failures", "failed batch writes (retried)")),
       retention_deleted_(counters.counter("store.retention_deleted", "alarms deleted by retention")),
-      coalesced_(counters.counter("store.coalesced", "repeats folded in memory before reaching the store")) {
+      coalesced_(counters.counter("store.coalesced", "repeats folded in memory before reaching the store")),
+      degraded_(counters.gauge("store.degraded", "1 while the store refuses writes and alarms are held in memory")),
+      lost_at_stop_(counters.counter("store.lost_at_stop", "alarms a still-refusing store could not take at stop")) {
   counters.gauge_fn("queue.alarms.depth", "alarms waiting for the store", [this] { return queue_.size(); });
   counters.gauge_fn("queue.alarms.dropped", "alarms dropped because the store queue was full",
                     [this] { return queue_.dropped(); });
+  counters.gauge_fn("store.held", "alarms accepted and not yet written (queue and batch in flight)",
+                    [this] { return held(); });
 }
 
 StoreWriter::~StoreWriter() { stop(); }
@@ -42,24 +46,66 @@ void StoreWriter::write_batch(std::vector<Alarm>& batch) {
   auto backoff = std::chrono::milliseconds(100);
   int attempts_while_stopping = 0;
   while (true) {
+    in_flight_ = batch.size();
     try {
       writer_.write(batch);
       stored_.add(batch.size());
       batch.clear();
+      in_flight_ = 0;
+      note_success();
       return;
     } catch (const std::exception& e) {
       write_failures_.add();
-      std::cerr << "cshieldd: writing " << batch.size() << " alarms failed, retrying: " << e.what() << "\n";
+      note_failure(e.what());
     }
     if (stopping_ && ++attempts_while_stopping > kAttemptsWhileStopping) {
       // Shutting down with a store that keeps refusing: report what is lost.
       std::cerr << "cshieldd: " << batch.size() << " alarms could not be stored before exit\n";
+      lost_at_stop_.add(batch.size());
       batch.clear();
+      in_flight_ = 0;
       return;
     }
     std::this_thread::sleep_for(backoff);  // back-off before a retry; the queue keeps filling meanwhile
     backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+    // Repeats waiting behind the held batch fold into it, so a storm during
+    // an outage costs one held alarm per fold key, not one per event.
+    if (batch.size() < options_.max_batch) {
+      queue_.drain(batch, options_.max_batch - batch.size());
+      coalesce(batch);
+    }
   }
+}
+
+void StoreWriter::note_failure(const std::string& error) {
+  std::lock_guard<std::mutex> lock(health_mu_);
+  if (failing_since_ms_ == 0) {
+    failing_since_ms_ = now_ms();
+    std::cerr << "cshieldd: the alarm store refuses writes, holding alarms in memory (at most " << capacity()
+              << ") and retrying: " << error << "\n";
+  } else if (error != last_error_) {
+    std::cerr << "cshieldd: the alarm store still refuses writes: " << error << "\n";
+  }
+  last_error_ = error;
+  degraded_.set(1);
+}
+
+void StoreWriter::note_success() {
+  std::lock_guard<std::mutex> lock(health_mu_);
+  if (failing_since_ms_ == 0) return;
+  std::cerr << "cshieldd: the alarm store takes writes again after "
+            << (now_ms() - failing_since_ms_) / 1000 << " s; held alarms are being written\n";
+  failing_since_ms_ = 0;
+  last_error_.clear();
+  degraded_.set(0);
+}
+
+std::string StoreWriter::degraded_reason() const {
+  std::lock_guard<std::mutex> lock(health_mu_);
+  if (failing_since_ms_ == 0) return {};
+  return "the alarm store refuses writes since " + format_rfc3339_ms(failing_since_ms_) + " (" + last_error_ + "); " +
+         std::to_string(held()) + " alarms held in memory (at most " + std::to_string(capacity()) + "), " +
+         std::to_string(queue_.dropped()) + " dropped";
 }
 
 // Repeats within one batch fold here, before the store sees them: an alarm

@@ -5,10 +5,19 @@
 // A batch that fails to write is retried with back-off while the queue
 // behind it keeps accepting (and, when full, counting drops), so a slow or
 // failing disk never blocks detection.
+//
+// While the store refuses writes (disk full, read-only, I/O errors) the
+// failing batch and the queue behind it are the spill: bounded by
+// queue_capacity + max_batch alarms, repeats folding into the held batch at
+// every retry, and written as soon as the store accepts them again. What does
+// not fit is counted (queue.alarms.dropped), never silently lost; so is what
+// a store that still refuses at stop() cannot take (store.lost_at_stop).
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <string>
 #include <thread>
 
 #include "alarm/alarm_sink.h"
@@ -35,21 +44,35 @@ class StoreWriter : public AlarmSink {
   // Writes what is queued, then stops the thread. Idempotent.
   void stop();
   std::size_t depth() const { return queue_.size(); }
+  // Alarms accepted and not yet written: the queue and the batch in flight.
+  std::size_t held() const { return queue_.size() + in_flight_.load(); }
+  std::size_t capacity() const { return options_.queue_capacity + options_.max_batch; }
+  // Empty while the store takes writes; otherwise why it does not, since
+  // when, and what is held. Thread-safe.
+  std::string degraded_reason() const;
 
  private:
   void run();
   void write_batch(std::vector<Alarm>& batch);
   void coalesce(std::vector<Alarm>& batch);
+  void note_failure(const std::string& error);
+  void note_success();
 
   AlarmWriter& writer_;
   StoreWriterOptions options_;
   BoundedQueue<Alarm> queue_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
+  std::atomic<std::size_t> in_flight_{0};
+  mutable std::mutex health_mu_;
+  std::int64_t failing_since_ms_ = 0;  // 0 while healthy
+  std::string last_error_;
   Counter& stored_;
   Counter& write_failures_;
   Counter& retention_deleted_;
   Counter& coalesced_;
+  Counter& degraded_;
+  Counter& lost_at_stop_;
 };
 
 }  // namespace cshield

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <Poco/JSON/Object.h>
 
@@ -20,6 +21,9 @@ struct ApiContext {
   std::function<bool()> healthy;                    // GET /healthz: is the pipeline running
   std::function<std::string()> metrics;             // GET /metrics: Prometheus text
   PolicyService* policy = nullptr;                  // /api/v1/policy-groups; nullptr: 503
+  // Why the daemon runs degraded (the store refuses writes, ...); empty when
+  // it does not. /healthz then answers 200 {"status":"degraded","reasons":[...]}.
+  std::function<std::vector<std::string>()> degraded = {};
 };
 
 }  // namespace cshield

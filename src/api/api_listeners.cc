@@ -14,6 +14,11 @@
 
 namespace cshield {
 
+// Connections the kernel holds before the server accepts them: 200 clients
+// connecting at once must wait their turn, not be refused (a full unix
+// socket backlog fails a non-blocking connect at once).
+constexpr int kListenBacklog = 1024;
+
 namespace {
 
 using Poco::Net::SocketAddress;
@@ -82,7 +87,7 @@ std::optional<Poco::Net::ServerSocket> bind_loopback_tcp(const std::string& list
     return std::nullopt;
   }
   try {
-    return Poco::Net::ServerSocket(address);
+    return Poco::Net::ServerSocket(address, kListenBacklog);
   } catch (const Poco::Exception& e) {
     error = "cannot listen on " + listen + ": " + e.displayText();
     return std::nullopt;
@@ -110,7 +115,7 @@ std::optional<Poco::Net::ServerSocket> bind_unix_socket(const std::string& path,
   Poco::Net::ServerSocket socket;
   try {
     socket.bind(SocketAddress(SocketAddress::UNIX_LOCAL, staging));
-    socket.listen(64);
+    socket.listen(kListenBacklog);
   } catch (const Poco::Exception& e) {
     error = "cannot create API socket " + path + ": " + e.displayText();
     ::unlink(staging.c_str());

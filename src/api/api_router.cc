@@ -6,6 +6,7 @@
 #include <variant>
 
 #include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
 
@@ -148,7 +149,15 @@ class Handlers {
   ApiResponse healthz() const {
     if (auto e = check_query_params(params_, {})) return error_response(*e);
     bool ok = ctx_.healthy && ctx_.healthy();
-    return json_response(ok ? 200 : 503, status_object(ok ? "ok" : "unavailable"));
+    if (!ok) return json_response(503, status_object("unavailable"));
+    const auto reasons = ctx_.degraded ? ctx_.degraded() : std::vector<std::string>{};
+    if (reasons.empty()) return json_response(200, status_object("ok"));
+    // Still detecting and serving, so still 200; monitors read the status.
+    Object::Ptr o = status_object("degraded");
+    Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+    for (const auto& r : reasons) list->add(r);
+    o->set("reasons", list);
+    return json_response(200, o);
   }
 
   ApiResponse status() const {

@@ -1,6 +1,8 @@
 #include "api/api_server.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -82,6 +84,16 @@ bool unix_peer_allowed(HTTPServerRequest& request, gid_t group) {
   return peer && peer_may_use_api(*peer, group);
 }
 
+// API threads run at nice 10: under load (hundreds of clients, two cores)
+// the reader and pipeline threads, which must keep up with the kernel, get
+// the CPU first. Once per thread; Linux nices threads one by one.
+void yield_to_detection() {
+  thread_local bool done = false;
+  if (done) return;
+  done = true;
+  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
+}
+
 class RequestHandler : public Poco::Net::HTTPRequestHandler {
  public:
   // `token` null: the Unix socket, where `socket_gid` names who may connect.
@@ -89,6 +101,7 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
       : router_(router), token_(token), socket_gid_(socket_gid) {}
 
   void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+    yield_to_detection();
     try {
       if (!token_ && !unix_peer_allowed(request, socket_gid_)) {
         response.setKeepAlive(false);
@@ -175,7 +188,7 @@ class MetricsHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
 Poco::Net::HTTPServerParams::Ptr server_params(int threads) {
   Poco::Net::HTTPServerParams::Ptr p = new Poco::Net::HTTPServerParams;
   p->setMaxThreads(threads);
-  p->setMaxQueued(64);
+  p->setMaxQueued(512);  // accepted connections waiting for a thread; beyond, refused
   p->setServerName("cshield");
   p->setKeepAlive(true);
   p->setKeepAliveTimeout(Poco::Timespan(5, 0));

@@ -35,7 +35,8 @@ Commands:
         List alarms, newest first. Filters (combine freely):
           --type T         vulnerability_escape, file_escape, high_risk_syscall,
                            malicious_program, abnormal_process,
-                           sensitive_file_access, abnormal_startup
+                           sensitive_file_access, abnormal_startup,
+                           audit_tampering
           --subtype S      e.g. ptrace, dirty_cow, runc_overwrite, startup
           --severity S     critical, high, medium, low
           --status S       unhandled, handled, ignored

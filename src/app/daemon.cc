@@ -18,6 +18,7 @@
 
 #include "alarm/fan_out_sink.h"
 #include "alarm/host_stamp_sink.h"
+#include "alarm/kernel_loss_alarm.h"
 #include "alarm/store_writer.h"
 #include "api/api_context.h"
 #include "api/api_server.h"
@@ -73,7 +74,9 @@ std::string print_rules(const Config& config) {
 
 namespace {
 
-constexpr std::size_t kRecordQueueChunks = 8192;
+// Chunks of up to 512 records each; the reader waits when it is full, so
+// this bounds memory (a few tens of MiB) more than it buffers.
+constexpr std::size_t kRecordQueueChunks = 256;
 
 // Reads the API token, creating a random one (mode 0600) on first start.
 bool load_or_create_token(const std::string& path, std::string& token, std::string& error) {
@@ -133,10 +136,12 @@ class Runtime {
   void reader_loop();
   void pipeline_loop();
   void poll_kernel();
+  void step_aside_if_replaced();
   void reload();
   void load_signatures();
   void shutdown();
   Poco::JSON::Object::Ptr status_json();
+  std::vector<std::string> degraded_reasons() const;
 
   Config config_;
   Counters counters_;
@@ -155,13 +160,19 @@ class Runtime {
   std::unique_ptr<PolicyRuntime> policy_;
   FanOutSink alarm_sinks_;  // the store writer, then the exporters
   HostStampSink stamped_sinks_;  // names the node, then alarm_sinks_
+  std::unique_ptr<KernelLossAlarm> loss_alarm_;  // used by the main thread's kernel poll only
   LibauditControl control_;
   std::unique_ptr<AuditStatusGuard> status_guard_;
   std::unique_ptr<RuleManager> rules_;
   std::size_t rules_loaded_ = 0;
   std::vector<std::string> rule_errors_;
-  std::string mode_;
-  std::unique_ptr<RecordSource> source_;
+  std::string mode_;                       // written by the main thread; status reads it under mode_mu_
+  mutable std::mutex mode_mu_;
+  Poco::JSON::Object::Ptr mode_change_;    // under mode_mu_: why netlink became multicast
+  std::unique_ptr<RecordSource> source_;   // the reader's; swapped under source_mu_
+  std::unique_ptr<RecordSource> next_source_, retired_source_;
+  std::mutex source_mu_;
+  NetlinkSource* netlink_ = nullptr;       // source_ while reading as the audit daemon
   BoundedQueue<std::string> records_{kRecordQueueChunks};
   std::shared_ptr<const DetectorSet> detectors_;
   std::unique_ptr<SignatureDatabase> signatures_;
@@ -206,6 +217,7 @@ bool Runtime::open_store() {
     return false;
   }
   alarm_sinks_.add(exporters_->sink());
+  loss_alarm_ = std::make_unique<KernelLossAlarm>(stamped_sinks_, counters_);  // host-level: named by the node
   return true;
 }
 
@@ -293,6 +305,7 @@ bool Runtime::start_source() {
         return false;
       }
     }
+    netlink_ = src.get();
     source_ = std::move(src);
   } else {
     MulticastSourceOptions o;
@@ -354,11 +367,29 @@ void Runtime::load_rules() {
 
 void Runtime::reader_loop() {
   std::string chunk;
-  while (source_->read(chunk)) {
-    if (!chunk.empty()) {
-      records_.try_push(std::move(chunk));
+  while (true) {
+    RecordSource* source = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(source_mu_);
+      source = source_.get();
+    }
+    while (source->read(chunk)) {
+      if (chunk.empty()) continue;
+      // A full queue slows the reader rather than losing: the kernel holds
+      // records back (its backlog, then backlog_wait_time slows the callers).
+      // Only a pipeline that has stopped makes it drop, counted.
+      while (!records_.push_for(chunk, std::chrono::milliseconds(250)))
+        if (!pipeline_running_) {
+          records_.try_push(std::move(chunk));
+          break;
+        }
       chunk.clear();
     }
+    // Ended: a switch to the next source (netlink to multicast), or the end.
+    std::lock_guard<std::mutex> lock(source_mu_);
+    if (!next_source_) break;
+    retired_source_ = std::move(source_);
+    source_ = std::move(next_source_);
   }
   reader_running_ = false;
   records_.close();
@@ -422,27 +453,93 @@ void Runtime::pipeline_loop() {
 
 void Runtime::poll_kernel() {
   AuditStatus s;
-  bool ok = false;
   {
     std::lock_guard<std::mutex> lock(control_mu_);
-    ok = control_.status(s).ok();
+    if (!control_.status(s).ok()) return;
   }
-  if (ok) {
+  {
     std::lock_guard<std::mutex> lock(kernel_mu_);
     kernel_ = s;
     kernel_lost_->set(s.lost);
     kernel_backlog_->set(s.backlog);
   }
+  if (const auto lost = loss_alarm_->observe(s.lost, s.backlog_limit, s.backlog_wait_time, now_ms()))
+    log_warn("the kernel lost " + std::to_string(lost) + " audit records (backlog_limit " +
+             std::to_string(s.backlog_limit) + "); raised as audit_tampering/events_lost");
+}
+
+// Another process asked the kernel to be the audit daemon (auditd started
+// later), or the kernel no longer sends to us: read beside it (multicast)
+// from now on and unregister, so a restarted auditd can take the pid. The
+// multicast socket opens before the unicast one closes, so no record falls
+// between them (a few may arrive twice; repeats fold).
+void Runtime::step_aside_if_replaced() {
+  if (!netlink_ || !reader_running_) return;
+  std::uint32_t registered = 0;
+  {
+    std::lock_guard<std::mutex> lock(kernel_mu_);
+    registered = kernel_.pid;
+  }
+  const std::uint32_t by = netlink_->replace_requested_by();
+  const bool lost = registered != static_cast<std::uint32_t>(::getpid());
+  if (!by && !lost) return;
+  auto comm_of = [](std::uint32_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
+    std::string comm;
+    std::getline(in, comm);
+    return comm.empty() ? std::string() : " (" + comm + ")";
+  };
+  const std::string reason =
+      by ? "pid " + std::to_string(by) + comm_of(by) + " asked to be the audit daemon"
+         : registered ? "pid " + std::to_string(registered) + comm_of(registered) + " took the audit pid"
+                      : "the kernel unregistered cshieldd as the audit daemon";
+  MulticastSourceOptions o;
+  o.counters = &counters_;
+  auto multicast = std::make_unique<MulticastSource>(o);
+  if (auto r = multicast->start(); !r.ok()) {
+    log_error(reason + ", but reading beside it (multicast) failed: " + r.error() + "; staying in netlink mode");
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(source_mu_);
+    next_source_ = std::move(multicast);
+  }
+  netlink_->stop();  // unregisters (audit pid 0); the reader moves to the multicast source
+  netlink_ = nullptr;
+  Poco::JSON::Object::Ptr change = new Poco::JSON::Object;
+  change->set("from", "netlink");
+  change->set("at", format_rfc3339_ms(now_ms()));
+  change->set("reason", reason);
+  {
+    std::lock_guard<std::mutex> lock(mode_mu_);
+    mode_ = "multicast";
+    mode_change_ = change;
+  }
+  log_warn(reason + ": cshieldd stepped aside and now reads audit records beside it (multicast mode); "
+           "its rules stay loaded");
 }
 
 Poco::JSON::Object::Ptr Runtime::status_json() {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
   o->set("version", CSHIELD_VERSION);
-  o->set("mode", mode_);
+  {
+    std::lock_guard<std::mutex> lock(mode_mu_);
+    o->set("mode", mode_);
+    o->set("mode_change", mode_change_ ? Poco::Dynamic::Var(mode_change_) : Poco::Dynamic::Var());
+  }
   o->set("host", stamped_sinks_.host());
   o->set("started", format_rfc3339_ms(started_ms_));
   o->set("pipeline_running", pipeline_running_.load());
   o->set("reader_running", reader_running_.load());
+  {
+    Poco::JSON::Object::Ptr health = new Poco::JSON::Object;
+    const auto reasons = degraded_reasons();
+    health->set("status", !(pipeline_running_ && reader_running_) ? "unavailable" : reasons.empty() ? "ok" : "degraded");
+    Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+    for (const auto& r : reasons) list->add(r);
+    health->set("reasons", list);
+    o->set("health", health);
+  }
   {
     std::lock_guard<std::mutex> lock(kernel_mu_);
     Poco::JSON::Object::Ptr k = new Poco::JSON::Object;
@@ -470,6 +567,8 @@ Poco::JSON::Object::Ptr Runtime::status_json() {
   queues->set("records", rq);
   Poco::JSON::Object::Ptr aq = new Poco::JSON::Object;
   aq->set("depth", store_writer_->depth());
+  aq->set("held", store_writer_->held());
+  aq->set("capacity", store_writer_->capacity());
   queues->set("alarms", aq);
   o->set("queues", queues);
   try {
@@ -490,6 +589,12 @@ Poco::JSON::Object::Ptr Runtime::status_json() {
   for (const auto& s : counters_.snapshot()) counters->set(s.name, s.value);
   o->set("counters", counters);
   return o;
+}
+
+std::vector<std::string> Runtime::degraded_reasons() const {
+  std::vector<std::string> reasons;
+  if (auto r = store_writer_->degraded_reason(); !r.empty()) reasons.push_back(std::move(r));
+  return reasons;
 }
 
 void Runtime::reload() {
@@ -545,14 +650,21 @@ void Runtime::shutdown() {
   if (rules_) {
     if (auto r = rules_->remove_all(); !r.ok()) log_error("removing audit rules: " + r.error());
   }
-  if (status_guard_) {
+  if (status_guard_ && !netlink_ && mode_change_) {
+    // Another audit daemon runs now: its audit settings are its own.
+    ::unlink(found_status_path().c_str());
+  } else if (status_guard_) {
     if (auto r = status_guard_->restore(); !r.ok())
       log_error("restoring the audit status: " + r.error());
     else
       ::unlink(found_status_path().c_str());
   }
   control_lock.unlock();
-  if (source_) source_->stop();
+  {
+    std::lock_guard<std::mutex> lock(source_mu_);
+    next_source_.reset();
+    if (source_) source_->stop();
+  }
   if (reader_.joinable()) reader_.join();
   records_.close();
   if (pipeline_thread_.joinable()) pipeline_thread_.join();
@@ -608,7 +720,7 @@ int Runtime::run() {
   api_context_ = std::make_unique<ApiContext>(ApiContext{
       *reader_store_, [this] { return status_json(); },
       [this] { return pipeline_running_.load() && reader_running_.load(); },
-      [this] { return prometheus_text(counters_); }, policy_.get()});
+      [this] { return prometheus_text(counters_); }, policy_.get(), [this] { return degraded_reasons(); }});
   ApiOptions api_options;
   api_options.socket_path = config_.api.socket;
   api_options.socket_group = config_.api.socket_group;
@@ -641,6 +753,7 @@ int Runtime::run() {
     }
     if (sig == SIGHUP) reload();
     poll_kernel();
+    step_aside_if_replaced();
     if (!reader_running_ && !pipeline_running_ && mode_ == "plugin") {
       log_info("auditd closed the dispatcher's pipe (end of input), stopping");
       break;

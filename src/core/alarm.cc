@@ -6,7 +6,7 @@
 namespace cshield {
 
 namespace {
-constexpr std::array<AlarmTypeInfo, 7> kTypes{{
+constexpr std::array<AlarmTypeInfo, 8> kTypes{{
     {"vulnerability_escape", "exploit", "Vulnerability escape", "critical"},
     {"file_escape", "exploit", "File escape", "high"},
     {"high_risk_syscall", "abnormal_system_behavior", "High-risk system call", "high"},
@@ -14,6 +14,8 @@ constexpr std::array<AlarmTypeInfo, 7> kTypes{{
     {"abnormal_process", "abnormal_system_behavior", "Abnormal container process", "medium"},
     {"sensitive_file_access", "abnormal_system_behavior", "Sensitive file access", "high"},
     {"abnormal_startup", "abnormal_system_behavior", "Abnormal container startup", "medium"},
+    // Host-level: about the audit trail itself, not one container.
+    {"audit_tampering", "abnormal_system_behavior", "Audit tampering", "high"},
 }};
 }  // namespace
 

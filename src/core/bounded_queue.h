@@ -1,6 +1,9 @@
-// A bounded multi-producer multi-consumer queue that never blocks a producer:
-// a push into a full queue is dropped and counted. Consumers wait with a
-// deadline. Thread-safe. close() wakes every waiter; pops drain what is left.
+// A bounded multi-producer multi-consumer queue. try_push never blocks: a
+// push into a full queue is dropped and counted. push_for waits (with a
+// deadline) for room instead, for a producer that should slow down rather
+// than lose (the audit reader: the kernel then holds records back). Consumers
+// wait with a deadline. Thread-safe. close() wakes every waiter; pops drain
+// what is left.
 #pragma once
 
 #include <atomic>
@@ -36,25 +39,46 @@ class BoundedQueue {
 
   // Waits until an item is there, the queue is closed and empty, or the
   // timeout passes; nullopt in the last two cases.
+  // Waits up to `timeout` for room. False, with `item` untouched and nothing
+  // counted, when there is none by then or the queue is closed.
+  bool push_for(T& item, std::chrono::milliseconds timeout) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      room_.wait_for(lock, timeout, [&] { return closed_ || items_.size() < capacity_; });
+      if (closed_ || items_.size() >= capacity_) return false;
+      items_.push_back(std::move(item));
+      if (items_.size() > high_water_) high_water_ = items_.size();
+    }
+    cv_.notify_one();
+    return true;
+  }
+
   std::optional<T> pop_for(std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
-    if (items_.empty()) return std::nullopt;
-    T item = std::move(items_.front());
-    items_.pop_front();
+    std::optional<T> item;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
+      if (items_.empty()) return std::nullopt;
+      item = std::move(items_.front());
+      items_.pop_front();
+    }
+    room_.notify_one();
     return item;
   }
 
   // Moves up to `max` items into `out` without waiting; returns how many.
   template <typename Out>
   std::size_t drain(Out& out, std::size_t max) {
-    std::lock_guard<std::mutex> lock(mu_);
     std::size_t n = 0;
-    while (n < max && !items_.empty()) {
-      out.push_back(std::move(items_.front()));
-      items_.pop_front();
-      ++n;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      while (n < max && !items_.empty()) {
+        out.push_back(std::move(items_.front()));
+        items_.pop_front();
+        ++n;
+      }
     }
+    if (n) room_.notify_all();
     return n;
   }
 
@@ -64,6 +88,7 @@ class BoundedQueue {
       closed_ = true;
     }
     cv_.notify_all();
+    room_.notify_all();
   }
 
   std::size_t size() const {
@@ -85,7 +110,8 @@ class BoundedQueue {
  private:
   const std::size_t capacity_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;    // items arrived (or closed)
+  std::condition_variable room_;  // room freed (or closed)
   std::deque<T> items_;
   std::size_t high_water_ = 0;
   bool closed_ = false;

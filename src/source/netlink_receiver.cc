@@ -1,5 +1,6 @@
 #include "source/netlink_receiver.h"
 
+#include <linux/audit.h>
 #include <linux/netlink.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -8,6 +9,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <system_error>
 
@@ -109,6 +111,14 @@ void NetlinkReceiver::append_message(const char* data, std::size_t size, std::st
     return;
   }
   const auto* header = reinterpret_cast<const nlmsghdr*>(data);
+  if (header->nlmsg_type == AUDIT_REPLACE) {
+    // Payload: the pid that asked to replace us (our own registration and
+    // unregistration send it too).
+    std::uint32_t pid = 0;
+    if (size >= NLMSG_HDRLEN + sizeof pid) std::memcpy(&pid, data + NLMSG_HDRLEN, sizeof pid);
+    if (pid != 0 && pid != static_cast<std::uint32_t>(getpid())) replace_pid_ = pid;
+    return;
+  }
   if (!is_audit_record_type(header->nlmsg_type)) return;
   const std::size_t available = size - NLMSG_HDRLEN;
   std::size_t length = header->nlmsg_len;

@@ -42,6 +42,11 @@ class NetlinkReceiver {
   // As RecordSource::read: false once shut down (or never attached).
   bool read(std::string& out);
 
+  // The pid of the last process that asked the kernel to become the audit
+  // daemon in our place (the kernel's AUDIT_REPLACE notice to the registered
+  // one; our own requests are left out); 0 when none did. Any thread.
+  std::uint32_t replace_requested_by() const { return replace_pid_.load(); }
+
   // Makes read() return false from now on, then, with no read() running,
   // calls `before_close(fd)` (if given) and closes the socket. Idempotent.
   void shutdown(const std::function<void(int fd)>& before_close);
@@ -56,6 +61,7 @@ class NetlinkReceiver {
   Counter* malformed_ = nullptr;
   mutable std::mutex mu_;  // held by read() and by shutdown() around close
   std::atomic<bool> stopping_{false};
+  std::atomic<std::uint32_t> replace_pid_{0};
   int fd_ = -1;
   const int wake_fd_;  // eventfd, lives as long as the receiver
   Length length_ = Length::kWithHeader;

@@ -45,8 +45,8 @@ Result NetlinkSource::start() {
   if (audit_daemon_alive(status.pid)) return Result::failure(audit_daemon_registered_message(status.pid));
   if (options_.backlog_limit && status.backlog_limit != options_.backlog_limit)
     if (auto r = control.set_backlog_limit(options_.backlog_limit); !r.ok()) return r;
-  if (options_.backlog_wait_time && status.backlog_wait_time != options_.backlog_wait_time)
-    if (auto r = control.set_backlog_wait_time(options_.backlog_wait_time); !r.ok()) return r;
+  if (options_.backlog_wait_time && status.backlog_wait_time != *options_.backlog_wait_time)
+    if (auto r = control.set_backlog_wait_time(*options_.backlog_wait_time); !r.ok()) return r;
 
   const int fd = audit_open();
   if (fd < 0) return Result::failure("cannot open the audit netlink socket: " + error_text(errno));

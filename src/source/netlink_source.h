@@ -3,13 +3,14 @@
 // fails, naming the registered pid, when another live one is registered.
 // Needs CAP_AUDIT_CONTROL.
 //
-// start() also sets the kernel's backlog_limit and backlog_wait_time (0:
-// leave as is); restoring them on exit is AuditStatusGuard's job. It does not
+// start() also sets the kernel's backlog_limit (0: leave as is) and
+// backlog_wait_time (empty: leave as is; 0 is a value: lose, never wait); restoring them on exit is AuditStatusGuard's job. It does not
 // enable auditing. stop() unregisters (pid back to 0) and closes the socket.
 // Thread-safety: as RecordSource; start() before the reader thread runs.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,8 +24,9 @@ namespace cshield {
 struct NetlinkSourceOptions {
   std::uint32_t backlog_limit = 8192;
   // In the kernel's unit, jiffies (as auditctl --backlog_wait_time); auditd's
-  // default rules use 60000. 0: leave the kernel's value.
-  std::uint32_t backlog_wait_time = 60000;
+  // default rules use 60000. 0: a full backlog loses records at once instead
+  // of slowing the caller. Empty: leave the kernel's value.
+  std::optional<std::uint32_t> backlog_wait_time = 60000;
   int receive_buffer_bytes = 8 * 1024 * 1024;
   Counters* counters = nullptr;  // optional, must outlive the source
 };
@@ -38,6 +40,10 @@ class NetlinkSource : public RecordSource {
   bool read(std::string& out) override;
   void stop() override;
   std::string_view mode() const override { return "netlink"; }
+  // Another process (auditd started later) asked to be the audit daemon:
+  // its pid, else 0. The kernel refused it (we are alive); the daemon's
+  // answer is to step aside and read beside it. Any thread.
+  std::uint32_t replace_requested_by() const { return receiver_.replace_requested_by(); }
 
  private:
   NetlinkSourceOptions options_;

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "alarm/host_stamp_sink.h"
+#include "alarm/kernel_loss_alarm.h"
 #include "alarm/store_writer.h"
 
 using namespace cshield;
@@ -104,6 +105,112 @@ BOOST_AUTO_TEST_CASE(a_storm_of_repeats_folds_in_memory_and_keeps_every_count) {
   BOOST_TEST(w.total_count == 5000);            // nothing lost
   BOOST_TEST(w.written.size() <= 2u * 10u);     // at most two rows a batch of 512
   BOOST_TEST(value(c, "store.coalesced") == 5000u - w.written.size());
+}
+
+// Disk full or read-only: the writer says so (with the reason), holds what
+// it accepted, and writes all of it once the store takes writes again.
+BOOST_AUTO_TEST_CASE(a_refusing_store_is_reported_as_degraded_and_the_held_alarms_are_written_when_it_recovers) {
+  FakeWriter w;
+  w.failures_left = 1000000;
+  Counters c;
+  StoreWriter sw(w, c, StoreWriterOptions{1000, 16, std::chrono::minutes(10)});
+  BOOST_TEST(sw.degraded_reason().empty());
+  sw.start();
+  for (int i = 0; i < 200; ++i) sw.publish(alarm(i));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (sw.degraded_reason().empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  const std::string reason = sw.degraded_reason();
+  BOOST_TEST(reason.find("disk says no") != std::string::npos, reason);
+  BOOST_TEST(reason.find("200 alarms held") != std::string::npos, reason);
+  BOOST_TEST(value(c, "store.degraded") == 1u);
+  BOOST_TEST(value(c, "store.held") == 200u);
+
+  w.failures_left = 0;  // space returns
+  while (!sw.degraded_reason().empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  BOOST_TEST(sw.degraded_reason().empty());
+  sw.stop();
+  BOOST_TEST(w.written.size() == 200u);
+  BOOST_TEST(value(c, "store.degraded") == 0u);
+  BOOST_TEST(value(c, "queue.alarms.dropped") == 0u);
+  BOOST_TEST(value(c, "store.lost_at_stop") == 0u);
+}
+
+// The spill is bounded: beyond queue + batch, alarms are dropped and counted;
+// a store still refusing at stop loses the held batch, counted too. Every
+// accepted alarm is either written or counted.
+BOOST_AUTO_TEST_CASE(beyond_the_spill_bound_alarms_are_counted_not_silently_lost) {
+  FakeWriter w;
+  w.failures_left = 1000000;
+  Counters c;
+  StoreWriter sw(w, c, StoreWriterOptions{50, 10, std::chrono::minutes(10)});
+  sw.start();
+  sw.publish(alarm(-1));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (sw.degraded_reason().empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  for (int i = 0; i < 500; ++i) sw.publish(alarm(i));  // all distinct: nothing folds
+  BOOST_TEST(sw.held() <= sw.capacity());
+  sw.stop();
+  BOOST_TEST(w.written.empty());
+  BOOST_TEST(value(c, "queue.alarms.dropped") + value(c, "store.lost_at_stop") == 501u);
+}
+
+// A storm of repeats during an outage folds into the held batch at the next
+// retry instead of filling the spill.
+BOOST_AUTO_TEST_CASE(repeats_fold_into_the_held_batch_while_the_store_refuses) {
+  FakeWriter w;
+  w.failures_left = 1000000;
+  Counters c;
+  StoreWriter sw(w, c, StoreWriterOptions{100, 100, std::chrono::minutes(10)});
+  sw.start();
+  sw.publish(alarm(7));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (sw.degraded_reason().empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  for (int i = 0; i < 90; ++i) {
+    Alarm a = alarm(7);
+    a.first_seen_ms = a.last_seen_ms = 1000 + i;
+    sw.publish(a);
+  }
+  while (sw.depth() > 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  BOOST_TEST(sw.held() == 1u);  // 91 accepted, one fold key
+  w.failures_left = 0;
+  while (!sw.degraded_reason().empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  sw.stop();
+  BOOST_TEST(w.total_count == 91);
+  BOOST_TEST(w.written.size() == 1u);
+  BOOST_TEST(value(c, "queue.alarms.dropped") == 0u);
+}
+
+namespace {
+struct CollectingSink : AlarmSink {
+  std::vector<Alarm> alarms;
+  void publish(const Alarm& a) override { alarms.push_back(a); }
+};
+}  // namespace
+
+// The kernel's lost counter: the first reading is the baseline, each later
+// increase is counted and raised as audit_tampering/events_lost.
+BOOST_AUTO_TEST_CASE(an_increase_of_the_kernels_lost_counter_is_counted_and_raised) {
+  CollectingSink sink;
+  Counters c;
+  KernelLossAlarm watch(sink, c);
+  BOOST_TEST(watch.observe(40, 64, 0, 1000) == 0u);  // lost before cshieldd started: not ours to raise
+  BOOST_TEST(watch.observe(40, 64, 0, 2000) == 0u);
+  BOOST_TEST(sink.alarms.empty());
+  BOOST_TEST(watch.observe(1540, 64, 0, 3000) == 1500u);
+  BOOST_REQUIRE_EQUAL(sink.alarms.size(), 1u);
+  const Alarm& a = sink.alarms[0];
+  BOOST_TEST(a.type == "audit_tampering");
+  BOOST_TEST(a.subtype == "events_lost");
+  BOOST_TEST(a.severity == "high");
+  BOOST_TEST(!a.container);  // host-level
+  BOOST_TEST(a.last_seen_ms == 3000);
+  BOOST_TEST(a.evidence_json == R"({"lost":1500,"lost_total":1540,"backlog_limit":64,"backlog_wait_time":0})");
+  BOOST_TEST(value(c, "kernel.lost_while_running") == 1500u);
+  BOOST_TEST(watch.observe(1540, 64, 0, 4000) == 0u);
+  BOOST_TEST(watch.observe(3, 64, 0, 5000) == 0u);  // went backwards: a new baseline, nothing raised
+  BOOST_TEST(watch.observe(5, 64, 0, 6000) == 2u);
+  BOOST_TEST(sink.alarms.size() == 2u);
+  BOOST_TEST(value(c, "alarms.events_lost") == 2u);
 }
 
 namespace {

@@ -171,6 +171,7 @@ struct LiveServer {
   SqliteStore store{tmp.file("alarms.db"), StoreOptions{}};
   std::vector<Alarm> seeded = seed_alarms();
   std::atomic<bool> healthy{true};
+  std::atomic<bool> store_refuses{false};
   Counters counters;
   ApiContext context{store,
                      [] {
@@ -183,7 +184,12 @@ struct LiveServer {
                        return s;
                      },
                      [this] { return healthy.load(); },
-                     [this] { return prometheus_text(counters); }};
+                     [this] { return prometheus_text(counters); },
+                     nullptr,
+                     [this] {
+                       return store_refuses ? std::vector<std::string>{"the alarm store refuses writes"}
+                                            : std::vector<std::string>{};
+                     }};
   ApiServer server{context, options_for(socket_path, "127.0.0.1:0", kToken)};
 
   LiveServer() {
@@ -341,6 +347,17 @@ BOOST_AUTO_TEST_CASE(healthz_reports_both_states) {
   ApiReply down = s.unix_call("GET", "/healthz");
   BOOST_TEST(down.status == 503);
   BOOST_TEST(as_object(down.json)->getValue<std::string>("status") == "unavailable");
+}
+
+BOOST_AUTO_TEST_CASE(healthz_says_degraded_with_the_reasons) {
+  LiveServer s;
+  s.store_refuses = true;
+  ApiReply r = s.unix_call("GET", "/healthz");
+  BOOST_TEST(r.status == 200);  // still detecting and serving
+  BOOST_TEST(as_object(r.json)->getValue<std::string>("status") == "degraded");
+  BOOST_TEST(as_object(r.json)->getArray("reasons")->getElement<std::string>(0) == "the alarm store refuses writes");
+  s.healthy = false;  // down outranks degraded
+  BOOST_TEST(s.unix_call("GET", "/healthz").status == 503);
 }
 
 BOOST_AUTO_TEST_CASE(tcp_requires_the_bearer_token_and_the_socket_does_not) {
@@ -651,6 +668,28 @@ BOOST_AUTO_TEST_CASE(stop_is_prompt_with_an_idle_keep_alive_connection) {
   s.server.stop();
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   BOOST_TEST(elapsed.count() < 3000);
+}
+
+// Header count is capped (Poco's limit, 100 fields): a request with more is
+// refused with 400, the server stays up.
+BOOST_AUTO_TEST_CASE(too_many_header_fields_are_refused) {
+  LiveServer s;
+  Poco::Net::HTTPClientSession session("127.0.0.1", s.server.tcp_port());
+  Poco::Net::HTTPRequest request("GET", "/healthz", Poco::Net::HTTPMessage::HTTP_1_1);
+  request.set("Authorization", "Bearer " + kToken);
+  for (int i = 0; i < 500; ++i) request.set("X-Field-" + std::to_string(i), "x");
+  int status = 0;
+  try {
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::string body;
+    Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
+    status = response.getStatus();
+  } catch (const Poco::Exception&) {
+    status = -1;  // the server closed the connection: refused too
+  }
+  BOOST_TEST((status == 400 || status == -1), "status " << status);
+  BOOST_TEST(s.tcp_call(kToken, "/healthz").status == 200);
 }
 
 // --- cshieldctl ---

@@ -46,6 +46,21 @@ BOOST_AUTO_TEST_CASE(queue_wakes_a_waiting_consumer) {
   BOOST_TEST(*v == 7);
 }
 
+BOOST_AUTO_TEST_CASE(push_for_waits_for_room_instead_of_dropping) {
+  BoundedQueue<int> q(1);
+  int first = 1, second = 2;
+  BOOST_TEST(q.push_for(first, std::chrono::milliseconds(0)));
+  BOOST_TEST(!q.push_for(second, std::chrono::milliseconds(10)));  // full: not pushed, not counted
+  BOOST_TEST(q.dropped() == 0u);
+  std::thread consumer([&] { q.pop_for(std::chrono::seconds(10)); });
+  BOOST_TEST(q.push_for(second, std::chrono::seconds(10)));  // the consumer makes room
+  consumer.join();
+  BOOST_TEST(*q.pop_for(std::chrono::milliseconds(0)) == 2);
+  q.close();
+  int third = 3;
+  BOOST_TEST(!q.push_for(third, std::chrono::seconds(10)));  // closed: returns at once
+}
+
 BOOST_AUTO_TEST_CASE(counters_snapshot) {
   Counters c;
   c.counter("a.b", "help").add(3);

@@ -222,11 +222,18 @@ static long try_finit_module(const char *path) {
   return rc;
 }
 
+/* N ptrace attempts as fast as the kernel lets them through: an audit storm. */
+static long try_ptrace_storm(long n) {
+  long failed = 0;
+  for (long i = 0; i < n; ++i) failed += try_ptrace() != 0;
+  return failed == n ? -1 : 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr,
             "usage: %s ptrace|setns|reboot|open_by_handle_at|read:PATH|dirty_cow|openat2_mem|malloc_churn|open_write:PATH|"
-            "runtime_exe:PATH|setuid_fail:N|connect:PATH|finit_module:PATH ...\n",
+            "runtime_exe:PATH|setuid_fail:N|connect:PATH|finit_module:PATH|ptrace_storm:N ...\n",
             argv[0]);
     return 2;
   }
@@ -244,6 +251,7 @@ int main(int argc, char **argv) {
     else if (!strncmp(a, "runtime_exe:", 12)) report(a, try_runtime_exe(a + 12));
     else if (!strncmp(a, "setuid_fail:", 12)) report(a, try_setuid_fail(atoi(a + 12)));
     else if (!strncmp(a, "connect:", 8)) report(a, try_connect(a + 8));
+    else if (!strncmp(a, "ptrace_storm:", 13)) report(a, try_ptrace_storm(atol(a + 13)));
     else if (!strncmp(a, "finit_module:", 13)) report(a, try_finit_module(a + 13));
     else {
       fprintf(stderr, "unknown attempt %s\n", a);
