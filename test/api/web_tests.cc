@@ -123,7 +123,9 @@ BOOST_AUTO_TEST_CASE(pages_carry_a_strict_csp_and_revalidate_by_etag) {
 
 BOOST_AUTO_TEST_CASE(pages_have_no_inline_script_or_external_asset) {
   for (const WebFile& f : web_files()) {
-    const std::string body(f.body);
+    std::string body(f.body);
+    const std::string svg_namespace = "xmlns=\"http://www.w3.org/2000/svg\"";  // a name, never fetched
+    if (auto at = body.find(svg_namespace); at != std::string::npos) body.erase(at, svg_namespace.size());
     BOOST_TEST(body.find("http://") == std::string::npos, f.url);
     BOOST_TEST(body.find("https://") == std::string::npos, f.url);
     BOOST_TEST(body.find("innerHTML") == std::string::npos, f.url);

@@ -106,7 +106,7 @@ function renderList(root, params) {
         chip('ignored', byStatus.ignored, {status: 'ignored'}),
         h('li', {class: 'muted total'}, `${s.total || 0} in total`)),
       h('ul', {class: 'chips', 'aria-label': 'By severity'},
-        SEVERITIES.filter((v) => bySev[v]).map((v) => chip(v, bySev[v], {severity: v}, 'sev-' + v))),
+        SEVERITIES.filter((v) => bySev[v]).map((v) => chip(v, bySev[v], {severity: v}, 'chip-' + v))),
       h('ul', {class: 'chips', 'aria-label': 'By type'},
         TYPES.filter((v) => byType[v]).map((v) => chip(label(v), byType[v], {type: v}))));
   }
@@ -208,7 +208,7 @@ function findingsList(findings) {
 function evidenceView(evidence) {
   const ev = evidence && typeof evidence === 'object' ? evidence : {};
   const parts = [];
-  if (Array.isArray(ev.findings)) parts.push(h('h3', {}, 'Findings'), findingsList(ev.findings));
+  if (Array.isArray(ev.findings)) parts.push(findingsList(ev.findings));
   const rest = Object.entries(ev).filter(([k]) => k !== 'findings');
   if (rest.length)
     parts.push(dl(rest.map(([k, v]) => [label(k), typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)])));

@@ -63,7 +63,7 @@ document.getElementById('login-form').addEventListener('submit', async (ev) => {
   if (!t) { error.textContent = 'Enter the token.'; input.focus(); return; }
   setToken(t);
   try {
-    await api('/api/v1/status');
+    await api('/api/v1/alarms?limit=1');
   } catch (e) {
     clearToken();
     showLogin(e.status === 401 ? 'That token is not accepted.' : 'Cannot reach cshieldd: ' + e.message);
@@ -84,7 +84,7 @@ window.addEventListener('hashchange', () => { if (!document.getElementById('logi
 (async () => {
   if (!token()) {
     try {
-      await api('/api/v1/status');
+      await api('/api/v1/alarms?limit=1');
     } catch (e) {
       showLogin(e.status === 401 ? '' : 'Cannot reach cshieldd: ' + e.message);
       return;

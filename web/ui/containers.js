@@ -22,7 +22,7 @@ export async function render(root) {
       h('td', {}, c.policy_group ? h('a', {href: '#/policy/' + encodeURIComponent(c.policy_group)}, c.policy_group)
                                  : h('span', {class: 'muted'}, 'none')),
       h('td', {}, total
-        ? h('ul', {class: 'plain'}, counts.map(([type, n]) => h('li', {},
+        ? h('ul', {class: 'plain inline'}, counts.map(([type, n]) => h('li', {},
             h('a', {href: '#/alarms' + query({container: c.id, type})}, `${n} ${type.replace(/_/g, ' ')}`))))
         : h('span', {class: 'muted'}, '0'))));
   }
