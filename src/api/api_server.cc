@@ -75,7 +75,12 @@ void send(HTTPServerResponse& response, const ApiResponse& r) {
   response.send() << r.body;
 }
 
+// The pages' files close their connection: a browser fetches them in a burst
+// on up to 6 connections, and idle keep-alive connections would hold the
+// server's few threads (4 a listener) until they time out (5 s), stalling
+// the page's own API requests behind them.
 void send_web(HTTPServerRequest& request, HTTPServerResponse& response) {
+  response.setKeepAlive(false);
   const WebResponse r = serve_web(request.getMethod(), request.getURI(), request.get("If-None-Match", ""));
   response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
   if (!r.content_type.empty()) response.setContentType(r.content_type);

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "harness.h"
 
@@ -62,8 +63,15 @@ BOOST_AUTO_TEST_CASE(pages_show_real_alarms_handle_them_and_edit_policy_groups) 
   TempDir secrets, policy;
   const std::string token_file = secrets.path() + "/api.token";
   const int port = free_port();
-  Daemon daemon("netlink", "[api]\nlisten = 127.0.0.1:" + std::to_string(port) + "\ntoken_file = " + token_file +
-                               "\n[policy]\ndirectory = " + policy.path() + "\n");
+  Daemon daemon("netlink", "[policy]\ndirectory = " + policy.path() + "\n");
+  {  // the harness writes an empty [api] listen: give it the TCP address and token
+    std::ifstream in(daemon.config_path());
+    std::string conf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto at = conf.find("listen =\n");
+    BOOST_REQUIRE(at != std::string::npos);
+    conf.replace(at, 9, "listen = 127.0.0.1:" + std::to_string(port) + "\ntoken_file = " + token_file + "\n");
+    std::ofstream(daemon.config_path()) << conf;
+  }
   daemon.start();
   const std::string token = read_token(token_file);
   BOOST_REQUIRE(token.size() >= 16);

@@ -41,7 +41,7 @@ let status = 0;
 try {
   const page = context.pages()[0] || await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
-  page.on('console', (m) => { if (m.type() === 'error' && !/401/.test(m.text())) problems.push('console: ' + m.text()); });
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of (401|422) /.test(m.text())) problems.push('console: ' + m.text()); });
   page.on('pageerror', (e) => problems.push('page error: ' + e.message));
   page.on('request', (r) => urls.push(r.url()));
   page.on('dialog', (d) => d.accept());
@@ -49,19 +49,19 @@ try {
 
   log('the page asks for the token');
   await page.goto(base + '/');
-  await page.getByLabel('API token').waitFor();
+  await page.getByLabel('API token', {exact: true}).waitFor();
   await page.keyboard.press('Tab');
   check(await page.evaluate(() => document.activeElement && document.activeElement.textContent) !== null, 'Tab moves focus');
   await shot('login.png');
 
   log('a wrong token is refused');
-  await page.getByLabel('API token').fill('not-the-token-not-the-token');
+  await page.getByLabel('API token', {exact: true}).fill('not-the-token-not-the-token');
   await page.getByRole('button', {name: 'Log in'}).click();
   await page.getByText('That token is not accepted.').waitFor();
 
   log('log in');
-  await page.getByLabel('API token').fill(token);
-  await page.getByLabel('API token').press('Enter');
+  await page.getByLabel('API token', {exact: true}).fill(token);
+  await page.getByLabel('API token', {exact: true}).press('Enter');
   await page.getByRole('heading', {name: 'Container alarms'}).waitFor();
   check(await page.evaluate(() => sessionStorage.getItem('cshield.token')) === token, 'token kept in sessionStorage');
 
@@ -72,7 +72,7 @@ try {
   await shot('alarms.png');
 
   log('filter by type');
-  await page.getByLabel('Type').selectOption('high_risk_syscall');
+  await page.getByLabel('Type', {exact: true}).selectOption('high_risk_syscall');
   await page.waitForFunction(() => location.hash.includes('type=high_risk_syscall'));
   await page.waitForFunction(() => {
     const cells = [...document.querySelectorAll('table.alarms tbody tr[data-id] td:nth-child(3) .small')];
@@ -96,7 +96,7 @@ try {
 
   log('mark it handled with a note');
   await page.getByLabel('handled', {exact: true}).check();
-  await page.getByLabel('Note').fill('checked by the browser test');
+  await page.getByLabel('Note', {exact: true}).fill('checked by the browser test');
   await page.getByRole('button', {name: 'Save'}).click();
   await page.locator('#alarm-status', {hasText: 'handled'}).waitFor();
   const handled = await apiGet('/api/v1/alarms/' + alarmId);
@@ -108,18 +108,18 @@ try {
   await page.goto(base + '/#/policy');
   await page.getByRole('heading', {name: 'Policy groups'}).waitFor();
   await page.getByRole('link', {name: 'New policy group'}).click();
-  await page.getByLabel('Name').fill(GROUP);
-  await page.getByLabel('Container names').fill(container);
-  await page.getByLabel('Process whitelist').fill('/bin/sh\n/usr/bin/[');
-  await page.getByLabel('Protected files').fill('/etc/passwd');
+  await page.getByLabel('Name', {exact: true}).fill(GROUP);
+  await page.getByLabel('Container names', {exact: true}).fill(container);
+  await page.getByLabel('Process whitelist', {exact: true}).fill('/bin/sh\n/usr/bin/[');
+  await page.getByLabel('Protected files', {exact: true}).fill('/etc/passwd');
   await page.getByRole('button', {name: 'Create'}).click();
   const fieldError = page.locator('#g-process_whitelist-error');
   await fieldError.getByText("bad glob '/usr/bin/['").waitFor();
-  check(await page.getByLabel('Process whitelist').getAttribute('aria-invalid') === 'true', 'field marked invalid');
+  check(await page.getByLabel('Process whitelist', {exact: true}).getAttribute('aria-invalid') === 'true', 'field marked invalid');
   await shot('policy-error.png');
 
   log('fix it and see it listed');
-  await page.getByLabel('Process whitelist').fill('/bin/sh\n/usr/bin/*');
+  await page.getByLabel('Process whitelist', {exact: true}).fill('/bin/sh\n/usr/bin/*');
   await page.getByRole('button', {name: 'Create'}).click();
   await page.getByRole('heading', {name: 'Policy groups'}).waitFor();
   const listed = page.locator(`tr[data-group="${GROUP}"]`);
@@ -130,7 +130,7 @@ try {
 
   log('add the alarm\'s executable to the group\'s whitelist in one step');
   await page.goto(base + '/#/alarms/' + alarmId);
-  await page.getByLabel('Policy group').selectOption(GROUP);
+  await page.getByLabel('Policy group', {exact: true}).selectOption(GROUP);
   await page.getByRole('button', {name: 'Add to whitelist'}).click();
   await page.locator('#toast', {hasText: 'added to the whitelist'}).waitFor();
   const after = await apiGet('/api/v1/policy-groups/' + GROUP);

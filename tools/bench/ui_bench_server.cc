@@ -3,16 +3,20 @@
 // for working on the pages without root or kernel audit (it never touches
 // audit). Serves the same ApiServer code as cshieldd.
 //
-//   ui_bench_server DB ALARMS PORT TOKEN
+//   ui_bench_server DB ALARMS PORT TOKEN [EXTRA.sql ...]
 // Fills DB (created when missing) up to ALARMS alarms spread over 100
 // containers, the 7 types, 4 severities and the last 30 days, then serves
 // 127.0.0.1:PORT with TOKEN until stdin closes. Prints "ready" when serving.
+// EXTRA.sql files (schema/next/: migrations not yet numbered in) are run
+// on DB after filling; they must be idempotent (IF NOT EXISTS).
 #include <signal.h>
 #include <sqlite3.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 
 #include "api/api_server.h"
@@ -78,8 +82,8 @@ void fill(const std::string& path, long long want) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::cerr << "usage: ui_bench_server DB ALARMS PORT TOKEN\n";
+  if (argc < 5) {
+    std::cerr << "usage: ui_bench_server DB ALARMS PORT TOKEN [EXTRA.sql ...]\n";
     return 2;
   }
   const std::string path = argv[1];
@@ -90,6 +94,18 @@ int main(int argc, char** argv) {
     SqliteStore schema(path, o);  // creates the schema
   }
   fill(path, std::atoll(argv[2]));
+  for (int i = 5; i < argc; ++i) {
+    std::ifstream in(argv[i]);
+    std::stringstream sql;
+    sql << in.rdbuf();
+    sqlite3* db = nullptr;
+    if (!in || sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
+      std::cerr << argv[i] << ": cannot apply\n";
+      return 1;
+    }
+    exec(db, sql.str());
+    sqlite3_close(db);
+  }
   StoreOptions o;
   o.retention_days = 0;
   o.max_alarms = 0;

@@ -100,14 +100,14 @@ function renderList(root, params) {
       h('div', {class: 'summary-head'},
         h('h2', {id: 'summary-title'}, 'Summary'),
         h('label', {for: 'period'}, 'Period'), periodSel),
-      h('ul', {class: 'chips', 'aria-label': 'By status'},
+      h('ul', {class: 'chips', 'aria-label': 'Alarms by status'},
         chip('unhandled', byStatus.unhandled, {status: 'unhandled'}, 'unhandled'),
         chip('handled', byStatus.handled, {status: 'handled'}),
         chip('ignored', byStatus.ignored, {status: 'ignored'}),
         h('li', {class: 'muted total'}, `${s.total || 0} in total`)),
-      h('ul', {class: 'chips', 'aria-label': 'By severity'},
+      h('ul', {class: 'chips', 'aria-label': 'Alarms by severity'},
         SEVERITIES.filter((v) => bySev[v]).map((v) => chip(v, bySev[v], {severity: v}, 'chip-' + v))),
-      h('ul', {class: 'chips', 'aria-label': 'By type'},
+      h('ul', {class: 'chips', 'aria-label': 'Alarms by type'},
         TYPES.filter((v) => byType[v]).map((v) => chip(label(v), byType[v], {type: v}))));
   }
 
@@ -237,7 +237,7 @@ async function whitelistSection(a) {
     return box;
   }
   if (!groups.length) {
-    box.append(h('p', {}, 'No policy group exists yet. ', h('a', {href: '#/policy/new'}, 'Create one')), '.');
+    box.append(h('p', {}, 'No policy group exists yet. ', h('a', {href: '#/policy/new'}, 'Create one'), '.'));
     return box;
   }
   const sel = h('select', {id: 'wl-group'}, groups.map((g) =>

@@ -13,7 +13,8 @@ export async function render(root) {
     const counts = Object.entries(c.alarm_counts || {});
     const total = counts.reduce((n, [, v]) => n + v, 0);
     tbody.append(h('tr', {'data-container': c.id},
-      h('th', {scope: 'row'}, c.name || shortId(c.id), h('div', {class: 'muted small mono'}, shortId(c.id))),
+      h('th', {scope: 'row'}, c.name || shortId(c.id),
+        c.name && c.name !== c.id ? h('div', {class: 'muted small mono'}, shortId(c.id)) : null),
       h('td', {}, c.image || '—', h('div', {class: 'muted small'}, [c.runtime, c.namespace, c.pod].filter(Boolean).join(' · '))),
       h('td', {}, c.running ? 'running' : (c.stopped ? 'stopped ' + when(c.stopped) : 'seen ' + when(c.last_seen))),
       h('td', {}, findings.length
