@@ -11,6 +11,7 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/String.h>
 
 #include "api/api_server.h"
 #include "api/web_files.h"
@@ -159,6 +160,8 @@ BOOST_AUTO_TEST_CASE(on_tcp_pages_are_public_and_data_needs_the_token) {
   BOOST_TEST(page.headers["Content-Type"] == "text/html; charset=utf-8");
   BOOST_TEST(page.headers["Content-Security-Policy"] == kWebContentSecurityPolicy);
   BOOST_TEST(page.body.find("/ui/app.js") != std::string::npos);
+  // Page files close their connection: idle keep-alives would hold the API's few threads.
+  BOOST_TEST(Poco::icompare(page.headers["Connection"], std::string("close")) == 0);
   Reply css = s.call("GET", "/ui/app.css");
   BOOST_TEST(css.status == 200);
   BOOST_TEST(css.headers["Content-Type"] == "text/css; charset=utf-8");
