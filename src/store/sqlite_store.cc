@@ -285,11 +285,8 @@ AlarmSummary SqliteStore::summary(std::optional<std::int64_t> since_ms,
   count_by("type", s.by_type);
   count_by("severity", s.by_severity);
   count_by("status", s.by_status);
-  {
-    auto st = conn_.prepared("SELECT count(*) FROM alarms" + f.sql());
-    f.bind(*st);
-    if (st->step()) s.total = st->column_int(0);
-  }
+  // Every row has a status (NOT NULL): the total needs no fourth scan.
+  for (const auto& [status, n] : s.by_status) s.total += n;
   tx.commit();
   return s;
 }
