@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <istream>
+#include <ostream>
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -20,6 +21,7 @@
 #include "api/api_error.h"
 #include "api/api_listeners.h"
 #include "api/peer_credentials.h"
+#include "api/web_site.h"
 
 namespace cshield {
 
@@ -75,6 +77,28 @@ void send(HTTPServerResponse& response, const ApiResponse& r) {
   response.send() << r.body;
 }
 
+// The pages' files close their connection: a browser fetches them in a burst
+// on up to 6 connections, and idle keep-alive connections would hold the
+// server's few threads (4 a listener) until they time out (5 s), stalling
+// the page's own API requests behind them.
+void send_web(HTTPServerRequest& request, HTTPServerResponse& response) {
+  response.setKeepAlive(false);
+  const WebResponse r = serve_web(request.getMethod(), request.getURI(), request.get("If-None-Match", ""));
+  response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
+  if (!r.content_type.empty()) response.setContentType(r.content_type);
+  for (const auto& [name, value] : r.headers) response.set(name, value);
+  if (r.status == 304) {
+    response.send();
+    return;
+  }
+  response.setContentLength(static_cast<std::streamsize>(r.body.size()));
+  std::ostream& out = response.send();
+  if (request.getMethod() != "HEAD") out << r.body;
+}
+
+// The path of a request target, without query.
+std::string path_of(const std::string& uri) { return uri.substr(0, uri.find_first_of("?#")); }
+
 // Whether the peer of a Unix-socket request may use the API (see
 // peer_credentials.h). Unknown credentials are refused.
 bool unix_peer_allowed(HTTPServerRequest& request, gid_t group) {
@@ -109,6 +133,14 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
         r.status = 403;
         r.body = error_body(api_error(403, "this user may not use the cshield API: ask for membership of the socket's group"));
         send(response, r);
+        return;
+      }
+      // The web pages hold no data: public on TCP (see web_site.h); the API below needs the token.
+      if (is_web_path(path_of(request.getURI()))) {
+        bool complete = false;
+        read_body(request, complete);
+        if (!complete) response.setKeepAlive(false);
+        send_web(request, response);
         return;
       }
       if (token_ && !authorized(request, *token_)) {

