@@ -94,13 +94,18 @@ void StoreWriter::coalesce(std::vector<Alarm>& batch) {
 void StoreWriter::run() {
   auto next_retention = std::chrono::steady_clock::now();
   std::vector<Alarm> batch;
+  auto last_write = std::chrono::steady_clock::now() - std::chrono::hours(1);
   while (true) {
     auto first = queue_.pop_for(std::chrono::milliseconds(500));
     if (first) {
+      const auto now = std::chrono::steady_clock::now();
+      if (!stopping_ && options_.gather.count() > 0 && now - last_write < options_.busy_within)
+        std::this_thread::sleep_for(options_.gather);  // a storm: let the batch fill
       batch.push_back(std::move(*first));
       queue_.drain(batch, options_.max_batch - 1);
       coalesce(batch);
       write_batch(batch);
+      last_write = std::chrono::steady_clock::now();
     } else if (stopping_ && queue_.size() == 0) {
       break;
     }

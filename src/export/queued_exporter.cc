@@ -102,10 +102,15 @@ void QueuedExporter::deliver(const Alarm& alarm) {
 }
 
 void QueuedExporter::run() {
+  auto last_delivery = std::chrono::steady_clock::now() - std::chrono::hours(1);
   while (true) {
+    if (!stopping_ && options_.gather.count() > 0 && queue_.size() == 0 &&
+        std::chrono::steady_clock::now() - last_delivery < options_.busy_within)
+      pause(options_.gather);  // a storm: let alarms queue instead of waking per alarm
     auto alarm = queue_.pop_for(std::chrono::milliseconds(500));
     if (alarm) {
       deliver(*alarm);
+      last_delivery = std::chrono::steady_clock::now();
     } else if (stopping_ && queue_.size() == 0) {
       break;
     } else if (reopen_.exchange(false)) {

@@ -10,6 +10,9 @@
 // Counters (registered in the constructor): export.<name>.sent, .retries,
 // .dropped (queue full + rejected + abandoned), .depth, .rejected, .abandoned.
 // status() and request_reopen() are thread-safe.
+// While alarms keep coming (one was delivered less than `busy_within` ago),
+// the thread sleeps `gather` before taking the next, then sends what queued
+// meanwhile without a wake-up per alarm; a lone alarm goes out at once.
 #pragma once
 
 #include <atomic>
@@ -32,6 +35,8 @@ struct QueuedExporterOptions {
   std::chrono::milliseconds initial_backoff{100};
   std::chrono::milliseconds max_backoff{5000};
   int attempts_while_stopping = 2;
+  std::chrono::milliseconds gather{5};
+  std::chrono::milliseconds busy_within{50};
 };
 
 struct ExporterStatus {
