@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <iostream>
-#include <unordered_map>
 
+#include "alarm/coalesce.h"
 #include "core/time_format.h"
 
 namespace cshield {
@@ -64,32 +64,7 @@ void StoreWriter::write_batch(std::vector<Alarm>& batch) {
 
 // Repeats within one batch fold here, before the store sees them: an alarm
 // storm costs one row update per batch, not one per event.
-void StoreWriter::coalesce(std::vector<Alarm>& batch) {
-  if (batch.size() < 2) return;
-  std::unordered_map<std::string, std::size_t> first;  // fold key -> index in `kept`
-  std::vector<Alarm> kept;
-  kept.reserve(batch.size());
-  for (auto& a : batch) {
-    auto [it, inserted] = first.emplace(a.fold_key(), kept.size());
-    if (inserted) {
-      kept.push_back(std::move(a));
-      continue;
-    }
-    Alarm& into = kept[it->second];
-    into.count += a.count;
-    into.first_seen_ms = std::min(into.first_seen_ms, a.first_seen_ms);
-    if (a.last_seen_ms >= into.last_seen_ms) {
-      // The latest occurrence's evidence and process describe the row best.
-      const auto first_seen = into.first_seen_ms;
-      const auto count = into.count;
-      into = std::move(a);
-      into.first_seen_ms = first_seen;
-      into.count = count;
-    }
-  }
-  coalesced_.add(batch.size() - kept.size());
-  batch.swap(kept);
-}
+void StoreWriter::coalesce(std::vector<Alarm>& batch) { coalesced_.add(coalesce_repeats(batch)); }
 
 void StoreWriter::run() {
   auto next_retention = std::chrono::steady_clock::now();

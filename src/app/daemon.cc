@@ -64,6 +64,12 @@ std::string print_rules(const Config& config) {
 namespace {
 
 constexpr std::size_t kRecordQueueChunks = 8192;
+// As the audit daemon (netlink mode) the reader waits while this many chunks
+// are queued: the kernel's backlog then fills and the kernel applies its
+// backlog_wait_time to the processes being audited (as with auditd), instead
+// of cshieldd dropping records it already read; and what waits inside
+// cshieldd stays small (latency, memory).
+constexpr std::size_t kNetlinkQueuedChunks = 64;
 
 // Reads the API token, creating a random one (mode 0600) on first start.
 bool load_or_create_token(const std::string& path, std::string& token, std::string& error) {
@@ -273,12 +279,17 @@ void Runtime::load_rules() {
 }
 
 void Runtime::reader_loop() {
+  const bool backpressure = mode_ == "netlink";
   std::string chunk;
   while (source_->read(chunk)) {
-    if (!chunk.empty()) {
-      records_.try_push(std::move(chunk));
-      chunk.clear();
+    if (chunk.empty()) continue;
+    bool queued = false;
+    if (backpressure) {
+      while (!(queued = records_.push_for(chunk, std::chrono::milliseconds(200), kNetlinkQueuedChunks)))
+        if (!pipeline_running_) break;  // nobody will take it
     }
+    if (!queued) records_.try_push(std::move(chunk));  // dropped and counted when full
+    chunk.clear();
   }
   reader_running_ = false;
   records_.close();

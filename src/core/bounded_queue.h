@@ -1,8 +1,11 @@
-// A bounded multi-producer multi-consumer queue that never blocks a producer:
-// a push into a full queue is dropped and counted. Consumers wait with a
+// A bounded multi-producer multi-consumer queue. try_push() never blocks a
+// producer: a push into a full queue is dropped and counted. push_for() is
+// for a producer that can wait (backpressure): it waits, with a deadline,
+// until the queue holds fewer than `limit` items. Consumers wait with a
 // deadline. Thread-safe. close() wakes every waiter; pops drain what is left.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -34,6 +37,24 @@ class BoundedQueue {
     return true;
   }
 
+  // Waits until fewer than min(limit, capacity) items are queued, then moves
+  // `item` in and returns true. False, with `item` untouched and no drop
+  // counted, on timeout or when closed.
+  bool push_for(T& item, std::chrono::milliseconds timeout, std::size_t limit) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      const std::size_t bound = std::min(limit, capacity_);
+      ++waiting_producers_;
+      space_.wait_for(lock, timeout, [&] { return closed_ || items_.size() < bound; });
+      --waiting_producers_;
+      if (closed_ || items_.size() >= bound) return false;
+      items_.push_back(std::move(item));
+      if (items_.size() > high_water_) high_water_ = items_.size();
+    }
+    cv_.notify_one();
+    return true;
+  }
+
   // Waits until an item is there, the queue is closed and empty, or the
   // timeout passes; nullopt in the last two cases.
   std::optional<T> pop_for(std::chrono::milliseconds timeout) {
@@ -42,6 +63,7 @@ class BoundedQueue {
     if (items_.empty()) return std::nullopt;
     T item = std::move(items_.front());
     items_.pop_front();
+    if (waiting_producers_ > 0) space_.notify_one();
     return item;
   }
 
@@ -55,6 +77,7 @@ class BoundedQueue {
       items_.pop_front();
       ++n;
     }
+    if (n > 0 && waiting_producers_ > 0) space_.notify_all();
     return n;
   }
 
@@ -64,6 +87,7 @@ class BoundedQueue {
       closed_ = true;
     }
     cv_.notify_all();
+    space_.notify_all();
   }
 
   std::size_t size() const {
@@ -80,7 +104,9 @@ class BoundedQueue {
  private:
   const std::size_t capacity_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;     // items or closed: consumers
+  std::condition_variable space_;  // room or closed: push_for() producers
+  std::size_t waiting_producers_ = 0;
   std::deque<T> items_;
   std::size_t high_water_ = 0;
   bool closed_ = false;

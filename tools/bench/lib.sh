@@ -196,3 +196,37 @@ bench_percentiles() {
     i50 = int(0.50 * NR + 0.999999); i99 = int(0.99 * NR + 0.999999)
     printf "%.1f %.1f %.1f\n", v[i50], v[i99], v[NR] }'
 }
+
+# The latency probe: a watched host directory of probe files ($bench_work/watch,
+# in cshieldd's file_escape_paths), mapped at /probe into the container
+# csb-probe, whose init opens /probe/p-N for every N written to a FIFO.
+bench_probe_files() {  # FIRST COUNT
+  mkdir -p "$bench_work/watch"
+  local n
+  for n in $(seq "$1" $(($1 + $2 - 1))); do : >"$bench_work/watch/p-$n"; done
+}
+
+# [detect] with the default file_escape_paths plus the probe directory.
+bench_detect_config() {
+  printf '%s' "[detect]\nfile_escape_paths = /etc/shadow, /etc/gshadow, /etc/sudoers, /etc/sudoers.d/, /etc/crontab, /etc/cron.d/, /etc/cron.hourly/, /etc/cron.daily/, /etc/cron.weekly/, /etc/cron.monthly/, /var/spool/cron/, /root/.ssh/, /etc/ssh/, /etc/ld.so.preload, /etc/pam.d/, /etc/passwd:w, /etc/group:w, $bench_work/watch/"
+}
+
+bench_probe_container() {
+  mkdir -p "$bench_work/ctl" "$bench_work/watch"
+  [ -p "$bench_work/ctl/req" ] || mkfifo "$bench_work/ctl/req" "$bench_work/ctl/resp"
+  bench_container csb-probe "while true; do /loadgen probe-target /probe </ctl/req >/ctl/resp; done" \
+    "$bench_work/watch:/probe" "$bench_work/ctl:/ctl:rw"
+}
+
+# bench_probe SOCKET|- SECONDS FIRST: one probe every 100 ms; latency lines on stdout.
+bench_probe() {
+  "$bench_work/loadgen" probe "$1" "/api/v1/alarms?type=file_escape&container=csb-probe&limit=5" \
+    "$bench_work/ctl/req" "$bench_work/ctl/resp" 100 "$2" "$3"
+}
+
+# cshieldd's losses: every *dropped counter (queues, exporters) and socket overruns.
+bench_drops() {
+  bench_api /api/v1/status |
+    jq '[.counters | to_entries[] | select((.key | endswith("dropped")) or .key == "source.overruns") | .value] | add // 0'
+}
+bench_counter() { bench_api /api/v1/status | jq ".counters[\"$1\"] // 0"; }

@@ -11,6 +11,10 @@
  *     stall is caught up, not lost. 0 SECONDS: until killed (storm mode,
  *     RATE 0: as fast as possible). Prints "calls N execs M seconds S".
  *
+ *   loadgen storm ptrace|open FILE SECONDS
+ *     A tight loop of one call: ptrace attempts (as above) or open(FILE) +
+ *     close, for SECONDS. Prints "calls N seconds S".
+ *
  *   loadgen probe-target DIR
  *     Reads numbers from stdin; for each N: takes CLOCK_REALTIME, opens
  *     DIR/p-N and prints "N <ns>" (the moment before the system call).
@@ -79,6 +83,24 @@ static int load(double rate, double seconds, double exec_rate, const char *file,
     }
   }
   printf("calls %lu execs %lu seconds %.3f\n", calls, execs, now_s(CLOCK_MONOTONIC) - start);
+  return 0;
+}
+
+static int storm(const char *kind, const char *file, double seconds) {
+  const int use_ptrace = strcmp(kind, "ptrace") == 0;
+  const double start = now_s(CLOCK_MONOTONIC);
+  unsigned long calls = 0;
+  while (now_s(CLOCK_MONOTONIC) - start < seconds) {
+    for (int i = 0; i < 256; ++i, ++calls) {
+      if (use_ptrace) {
+        ptrace(PTRACE_PEEKDATA, 0x7ffffff0, NULL, NULL);
+      } else {
+        int fd = open(file, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) close(fd);
+      }
+    }
+  }
+  printf("calls %lu seconds %.3f\n", calls, now_s(CLOCK_MONOTONIC) - start);
   return 0;
 }
 
@@ -166,11 +188,13 @@ static int probe(const char *socket_path, const char *query, const char *req_pat
 int main(int argc, char **argv) {
   if (argc == 7 && strcmp(argv[1], "load") == 0)
     return load(atof(argv[2]), atof(argv[3]), atof(argv[4]), argv[5], argv[6]);
+  if (argc == 5 && strcmp(argv[1], "storm") == 0) return storm(argv[2], argv[3], atof(argv[4]));
   if (argc == 3 && strcmp(argv[1], "probe-target") == 0) return probe_target(argv[2]);
   if (argc == 9 && strcmp(argv[1], "probe") == 0)
     return probe(argv[2], argv[3], argv[4], argv[5], atol(argv[6]), atof(argv[7]), atol(argv[8]));
   fprintf(stderr,
           "usage: loadgen load RATE SECONDS EXEC_RATE FILE EXE\n"
+          "       loadgen storm ptrace|open FILE SECONDS\n"
           "       loadgen probe-target DIR\n"
           "       loadgen probe SOCKET QUERY REQ RESP INTERVAL_MS SECONDS FIRST\n");
   return 2;
