@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <iostream>
-#include <unordered_map>
 
+#include "alarm/coalesce.h"
 #include "core/time_format.h"
 
 namespace cshield {
@@ -110,43 +110,23 @@ std::string StoreWriter::degraded_reason() const {
 
 // Repeats within one batch fold here, before the store sees them: an alarm
 // storm costs one row update per batch, not one per event.
-void StoreWriter::coalesce(std::vector<Alarm>& batch) {
-  if (batch.size() < 2) return;
-  std::unordered_map<std::string, std::size_t> first;  // fold key -> index in `kept`
-  std::vector<Alarm> kept;
-  kept.reserve(batch.size());
-  for (auto& a : batch) {
-    auto [it, inserted] = first.emplace(a.fold_key(), kept.size());
-    if (inserted) {
-      kept.push_back(std::move(a));
-      continue;
-    }
-    Alarm& into = kept[it->second];
-    into.count += a.count;
-    into.first_seen_ms = std::min(into.first_seen_ms, a.first_seen_ms);
-    if (a.last_seen_ms >= into.last_seen_ms) {
-      // The latest occurrence's evidence and process describe the row best.
-      const auto first_seen = into.first_seen_ms;
-      const auto count = into.count;
-      into = std::move(a);
-      into.first_seen_ms = first_seen;
-      into.count = count;
-    }
-  }
-  coalesced_.add(batch.size() - kept.size());
-  batch.swap(kept);
-}
+void StoreWriter::coalesce(std::vector<Alarm>& batch) { coalesced_.add(coalesce_repeats(batch)); }
 
 void StoreWriter::run() {
   auto next_retention = std::chrono::steady_clock::now();
   std::vector<Alarm> batch;
+  auto last_write = std::chrono::steady_clock::now() - std::chrono::hours(1);
   while (true) {
     auto first = queue_.pop_for(std::chrono::milliseconds(500));
     if (first) {
+      const auto now = std::chrono::steady_clock::now();
+      if (!stopping_ && options_.gather.count() > 0 && now - last_write < options_.busy_within)
+        std::this_thread::sleep_for(options_.gather);  // a storm: let the batch fill
       batch.push_back(std::move(*first));
       queue_.drain(batch, options_.max_batch - 1);
       coalesce(batch);
       write_batch(batch);
+      last_write = std::chrono::steady_clock::now();
     } else if (stopping_ && queue_.size() == 0) {
       break;
     }

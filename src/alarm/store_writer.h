@@ -2,6 +2,10 @@
 // queue that counts what it drops; a writer thread of its own drains it in
 // batches, one transaction each, and applies retention now and then.
 // Repeats within a batch (equal fold keys) are folded in memory first.
+// While alarms keep coming (the previous batch was written less than
+// `busy_within` ago), the writer waits `gather` before draining, so a storm
+// costs one transaction per `gather`, not one per alarm; a lone alarm is
+// written at once.
 // A batch that fails to write is retried with back-off while the queue
 // behind it keeps accepting (and, when full, counting drops), so a slow or
 // failing disk never blocks detection.
@@ -31,6 +35,8 @@ struct StoreWriterOptions {
   std::size_t queue_capacity = 65536;
   std::size_t max_batch = 512;
   std::chrono::milliseconds retention_every{std::chrono::minutes(10)};
+  std::chrono::milliseconds gather{5};
+  std::chrono::milliseconds busy_within{50};
 };
 
 class StoreWriter : public AlarmSink {

@@ -18,18 +18,22 @@ Pipeline::Pipeline(std::shared_ptr<const DetectorSet> detectors, Resolve resolve
 
 void Pipeline::set_detectors(std::shared_ptr<const DetectorSet> detectors) {
   std::lock_guard<std::mutex> lock(detectors_mu_);
-  detectors_ = std::move(detectors);
+  next_detectors_ = std::move(detectors);
+  detectors_changed_.store(true, std::memory_order_release);
 }
 
-std::shared_ptr<const DetectorSet> Pipeline::detectors() const {
-  std::lock_guard<std::mutex> lock(detectors_mu_);
-  return detectors_;
+const DetectorSet& Pipeline::detectors() const {
+  if (detectors_changed_.load(std::memory_order_acquire)) {
+    std::lock_guard<std::mutex> lock(detectors_mu_);
+    detectors_changed_.store(false, std::memory_order_relaxed);
+    if (next_detectors_) detectors_ = std::move(next_detectors_);
+  }
+  return *detectors_;
 }
 
 bool Pipeline::interested(const AuditEvent& skeleton) const noexcept {
   try {
-    const auto set = detectors();
-    for (const auto& d : set->detectors)
+    for (const auto& d : detectors().detectors)
       if (d->wants(skeleton)) return true;
   } catch (...) {
     return true;  // undecided: let on_event() see it whole
@@ -39,9 +43,9 @@ bool Pipeline::interested(const AuditEvent& skeleton) const noexcept {
 
 void Pipeline::on_event(const AuditEvent& event) noexcept {
   try {
-    const auto set = detectors();
+    const DetectorSet& set = detectors();
     std::vector<const Detector*> wanting;
-    for (const auto& d : set->detectors)
+    for (const auto& d : set.detectors)
       if (d->wants(event)) wanting.push_back(d.get());
     if (wanting.empty()) return;
     inspected_.add();
@@ -72,13 +76,13 @@ void Pipeline::on_event(const AuditEvent& event) noexcept {
 
 void Pipeline::on_start(const ContainerStart& start, std::int64_t time_ms) noexcept {
   try {
-    const auto set = detectors();
+    const DetectorSet& set = detectors();
     AuditEvent event;
     event.time_ms = time_ms;
     const ProcessInfo process;
     const EventContext ctx{event, process, nullptr, &start, nullptr};
     std::vector<Alarm> raised;
-    for (const auto& d : set->detectors) d->evaluate(ctx, raised);
+    for (const auto& d : set.detectors) d->evaluate(ctx, raised);
     for (auto& a : raised) {
       a.first_seen_ms = a.last_seen_ms = a.audit_time_ms = time_ms;
       alarms_.add();

@@ -1,9 +1,12 @@
 // The per-event path: pre-filter by the detectors, resolve the process and
 // its container, evaluate, fill in what every alarm shares, publish.
-// Called from the pipeline thread only, except set_detectors() (any thread).
+// Called from the pipeline thread only, except set_detectors() (any thread):
+// a new detector set is picked up at the next event, without a lock or a
+// reference count per event on the hot path.
 // Never throws: a failing event is counted and skipped.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -40,15 +43,18 @@ class Pipeline {
   // Set before the first on_event().
   void set_observer(Observe observe) { observe_ = std::move(observe); }
   // Whether any detector wants the event; fit for EventAssembler::Interest
-  // (skeleton events). Any thread.
+  // (skeleton events). Pipeline thread.
   bool interested(const AuditEvent& skeleton) const noexcept;
   void set_detectors(std::shared_ptr<const DetectorSet> detectors);
 
  private:
-  std::shared_ptr<const DetectorSet> detectors() const;
+  // The set in use; swaps in a set_detectors() one first. Pipeline thread.
+  const DetectorSet& detectors() const;
 
   mutable std::mutex detectors_mu_;
-  std::shared_ptr<const DetectorSet> detectors_;
+  std::shared_ptr<const DetectorSet> next_detectors_;  // guarded by detectors_mu_
+  mutable std::atomic<bool> detectors_changed_{false};
+  mutable std::shared_ptr<const DetectorSet> detectors_;  // pipeline thread only
   Resolve resolve_;
   Observe observe_;
   AlarmSink& sink_;

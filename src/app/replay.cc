@@ -9,6 +9,8 @@
 #include "app/config.h"
 #include "policy/policy_directory.h"
 #include "app/detector_set.h"
+#include "alarm/fan_out_sink.h"
+#include "alarm/store_writer.h"
 #include "app/pipeline.h"
 #include "audit/event_assembler.h"
 #include "core/time_format.h"
@@ -16,6 +18,7 @@
 #include "enrich/docker_socket_client.h"
 #include "enrich/fs_file_reader.h"
 #include "source/file_source.h"
+#include "store/sqlite_store.h"
 
 namespace cshield {
 
@@ -24,7 +27,7 @@ std::string replay_usage() {
          "\n"
          "Runs an audit log (auditd's log format) through cshield's own event\n"
          "assembly and detectors and prints every alarm it raises, one per line.\n"
-         "Nothing is stored; kernel audit is not touched.\n"
+         "Nothing is stored unless --store is given; kernel audit is not touched.\n"
          "\n"
          "A log does not say which container a process ran in. By default every\n"
          "process is judged as if it ran in an unknown container (\"container\":\n"
@@ -39,6 +42,9 @@ std::string replay_usage() {
          "  --live          resolve containers on this host (see above)\n"
          "  --json          one JSON alarm per line (the API's shape) instead of text\n"
          "  --quiet         print only the summary\n"
+         "  --store DB      also store the alarms in the SQLite database DB (created\n"
+         "                  if missing; cshieldd's schema, repeats folded), as the\n"
+         "                  daemon's writer does; no retention by age\n"
          "\n"
          "The summary (records, events, alarms, time, rate) goes to stderr.\n"
          "\n"
@@ -80,7 +86,7 @@ class PrintingSink : public AlarmSink {
 }  // namespace
 
 int run_replay(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::string file, config_path;
+  std::string file, config_path, store_path;
   bool live = false, json = false, quiet = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -89,6 +95,8 @@ int run_replay(const std::vector<std::string>& args, std::ostream& out, std::ost
       return 0;
     } else if (a == "--config" && i + 1 < args.size()) {
       config_path = args[++i];
+    } else if (a == "--store" && i + 1 < args.size()) {
+      store_path = args[++i];
     } else if (a == "--live") {
       live = true;
     } else if (a == "--json") {
@@ -144,7 +152,26 @@ int run_replay(const std::vector<std::string>& args, std::ostream& out, std::ost
     if (!groups.ok()) return 1;
     policy = std::make_shared<const PolicySet>(std::move(groups.groups));
   }
-  Pipeline pipeline(build_detectors(config, {nullptr, policy, nullptr}), resolve, sink, counters);
+  FanOutSink sinks;
+  sinks.add(sink);
+  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<StoreWriter> store_writer;
+  if (!store_path.empty()) {
+    StoreOptions opts;
+    opts.retention_days = 0;  // a log's alarms are as old as the log
+    opts.max_alarms = config.storage.max_alarms;
+    opts.fold_window_ms = config.storage.fold_window_seconds * 1000;
+    try {
+      store = std::make_unique<SqliteStore>(store_path, opts);
+    } catch (const std::exception& e) {
+      err << "cshieldctl replay: " << e.what() << "\n";
+      return 1;
+    }
+    store_writer = std::make_unique<StoreWriter>(*store, counters);
+    store_writer->start();
+    sinks.add(*store_writer);
+  }
+  Pipeline pipeline(build_detectors(config, {nullptr, policy, nullptr}), resolve, sinks, counters);
   EventAssembler assembler([&](AuditEvent&& e) { pipeline.on_event(e); }, &counters,
                            [&](const AuditEvent& skeleton) { return pipeline.interested(skeleton); });
 
@@ -155,6 +182,7 @@ int run_replay(const std::vector<std::string>& args, std::ostream& out, std::ost
     chunk.clear();
   }
   assembler.flush();
+  if (store_writer) store_writer->stop();  // writes what is queued
   if (!source->error().empty()) {
     err << "cshieldctl replay: " << source->error() << "\n";
     return 1;
@@ -163,7 +191,17 @@ int run_replay(const std::vector<std::string>& args, std::ostream& out, std::ost
   err << "replayed " << assembler.records() << " records in " << assembler.events() << " events: " << sink.count()
       << " alarms in " << std::fixed << std::setprecision(3) << secs << " s ("
       << std::setprecision(0) << (secs > 0 ? assembler.records() / secs : 0) << " records/s); serial gaps "
-      << assembler.serial_gaps() << "\n";
+      << assembler.serial_gaps();
+  if (store_writer) {
+    std::uint64_t written = 0, failures = 0;
+    for (const auto& c : counters.snapshot()) {
+      if (c.name == "store.alarms_written") written = c.value;
+      if (c.name == "store.write_failures") failures = c.value;
+    }
+    err << "; stored " << written << " row writes in " << store_path;
+    if (failures) err << " (" << failures << " failed batches)";
+  }
+  err << "\n";
   return 0;
 }
 

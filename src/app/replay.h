@@ -1,6 +1,7 @@
 // `cshieldctl replay FILE`: runs an audit log through the daemon's own
 // assembler, pipeline and detectors in-process and prints the alarms, for
-// forensics and benchmarks. Nothing is stored and no kernel state is touched.
+// forensics and benchmarks. Nothing is stored (unless --store names a
+// database) and no kernel state is touched.
 #pragma once
 
 #include <iosfwd>

@@ -1,11 +1,11 @@
-// A bounded multi-producer multi-consumer queue. try_push never blocks: a
-// push into a full queue is dropped and counted. push_for waits (with a
-// deadline) for room instead, for a producer that should slow down rather
-// than lose (the audit reader: the kernel then holds records back). Consumers
-// wait with a deadline. Thread-safe. close() wakes every waiter; pops drain
-// what is left.
+// A bounded multi-producer multi-consumer queue. try_push() never blocks a
+// producer: a push into a full queue is dropped and counted. push_for() is
+// for a producer that can wait (backpressure): it waits, with a deadline,
+// until the queue holds fewer than `limit` items. Consumers wait with a
+// deadline. Thread-safe. close() wakes every waiter; pops drain what is left.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -37,15 +37,17 @@ class BoundedQueue {
     return true;
   }
 
-  // Waits until an item is there, the queue is closed and empty, or the
-  // timeout passes; nullopt in the last two cases.
-  // Waits up to `timeout` for room. False, with `item` untouched and nothing
-  // counted, when there is none by then or the queue is closed.
-  bool push_for(T& item, std::chrono::milliseconds timeout) {
+  // Waits until fewer than min(limit, capacity) items are queued, then moves
+  // `item` in and returns true. False, with `item` untouched and no drop
+  // counted, on timeout or when closed.
+  bool push_for(T& item, std::chrono::milliseconds timeout, std::size_t limit = SIZE_MAX) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      room_.wait_for(lock, timeout, [&] { return closed_ || items_.size() < capacity_; });
-      if (closed_ || items_.size() >= capacity_) return false;
+      const std::size_t bound = std::min(limit, capacity_);
+      ++waiting_producers_;
+      space_.wait_for(lock, timeout, [&] { return closed_ || items_.size() < bound; });
+      --waiting_producers_;
+      if (closed_ || items_.size() >= bound) return false;
       items_.push_back(std::move(item));
       if (items_.size() > high_water_) high_water_ = items_.size();
     }
@@ -53,32 +55,29 @@ class BoundedQueue {
     return true;
   }
 
+  // Waits until an item is there, the queue is closed and empty, or the
+  // timeout passes; nullopt in the last two cases.
   std::optional<T> pop_for(std::chrono::milliseconds timeout) {
-    std::optional<T> item;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
-      if (items_.empty()) return std::nullopt;
-      item = std::move(items_.front());
-      items_.pop_front();
-    }
-    room_.notify_one();
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
+    if (items_.empty()) return std::nullopt;
+    T item = std::move(items_.front());
+    items_.pop_front();
+    if (waiting_producers_ > 0) space_.notify_one();
     return item;
   }
 
   // Moves up to `max` items into `out` without waiting; returns how many.
   template <typename Out>
   std::size_t drain(Out& out, std::size_t max) {
+    std::lock_guard<std::mutex> lock(mu_);
     std::size_t n = 0;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      while (n < max && !items_.empty()) {
-        out.push_back(std::move(items_.front()));
-        items_.pop_front();
-        ++n;
-      }
+    while (n < max && !items_.empty()) {
+      out.push_back(std::move(items_.front()));
+      items_.pop_front();
+      ++n;
     }
-    if (n) room_.notify_all();
+    if (n > 0 && waiting_producers_ > 0) space_.notify_all();
     return n;
   }
 
@@ -88,19 +87,19 @@ class BoundedQueue {
       closed_ = true;
     }
     cv_.notify_all();
-    room_.notify_all();
+    space_.notify_all();
   }
 
   std::size_t size() const {
     std::lock_guard<std::mutex> lock(mu_);
     return items_.size();
   }
+  std::size_t capacity() const { return capacity_; }
   // Closed and nothing left to pop: a consumer may stop.
   bool finished() const {
     std::lock_guard<std::mutex> lock(mu_);
     return closed_ && items_.empty();
   }
-  std::size_t capacity() const { return capacity_; }
   std::size_t high_water() const {
     std::lock_guard<std::mutex> lock(mu_);
     return high_water_;
@@ -110,8 +109,9 @@ class BoundedQueue {
  private:
   const std::size_t capacity_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;    // items arrived (or closed)
-  std::condition_variable room_;  // room freed (or closed)
+  std::condition_variable cv_;     // items or closed: consumers
+  std::condition_variable space_;  // room or closed: push_for() producers
+  std::size_t waiting_producers_ = 0;
   std::deque<T> items_;
   std::size_t high_water_ = 0;
   bool closed_ = false;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "alarm/coalesce.h"
+
 namespace cshield {
 
 QueuedExporter::QueuedExporter(std::string name, std::string target, std::unique_ptr<ExportChannel> channel,
@@ -17,7 +19,9 @@ QueuedExporter::QueuedExporter(std::string name, std::string target, std::unique
       abandoned_(counters.counter("export." + name_ + ".abandoned",
                                   "alarms the " + name_ + " exporter still could not deliver when stopping")),
       rejected_(counters.counter("export." + name_ + ".rejected",
-                                 "alarms the " + name_ + " exporter can never deliver (too large)")) {
+                                 "alarms the " + name_ + " exporter can never deliver (too large)")),
+      folded_(counters.counter("export." + name_ + ".folded",
+                               "repeats the " + name_ + " exporter sent as one alarm (alarm_count) instead")) {
   counters.gauge_fn("export." + name_ + ".depth", "alarms waiting for the " + name_ + " exporter",
                     [this] { return queue_.size(); });
   counters.gauge_fn("export." + name_ + ".dropped",
@@ -102,10 +106,20 @@ void QueuedExporter::deliver(const Alarm& alarm) {
 }
 
 void QueuedExporter::run() {
+  auto last_delivery = std::chrono::steady_clock::now() - std::chrono::hours(1);
+  std::vector<Alarm> batch;
   while (true) {
+    if (!stopping_ && options_.gather.count() > 0 && queue_.size() == 0 &&
+        std::chrono::steady_clock::now() - last_delivery < options_.busy_within)
+      pause(options_.gather);  // a storm: let alarms queue instead of waking per alarm
     auto alarm = queue_.pop_for(std::chrono::milliseconds(500));
     if (alarm) {
-      deliver(*alarm);
+      batch.push_back(std::move(*alarm));
+      queue_.drain(batch, options_.max_batch > 0 ? options_.max_batch - 1 : 0);
+      folded_.add(coalesce_repeats(batch));
+      for (const auto& a : batch) deliver(a);
+      batch.clear();
+      last_delivery = std::chrono::steady_clock::now();
     } else if (stopping_ && queue_.size() == 0) {
       break;
     } else if (reopen_.exchange(false)) {

@@ -8,8 +8,15 @@
 // At stop() the queue is delivered; an alarm that still fails after a few
 // quick tries is dropped, counted, and so is everything queued behind it.
 // Counters (registered in the constructor): export.<name>.sent, .retries,
-// .dropped (queue full + rejected + abandoned), .depth, .rejected, .abandoned.
+// .dropped (queue full + rejected + abandoned), .depth, .rejected, .abandoned,
+// .folded.
 // status() and request_reopen() are thread-safe.
+// While alarms keep coming (one was delivered less than `busy_within` ago),
+// the thread sleeps `gather` before taking the next, then sends what queued
+// meanwhile (up to max_batch) without a wake-up per alarm, repeats folded
+// into one alarm whose count adds up (Alarm::fold_key, as the store folds):
+// a storm costs one export per distinct alarm per `gather`, not one per
+// event. A lone alarm goes out at once.
 #pragma once
 
 #include <atomic>
@@ -19,6 +26,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "alarm/alarm_sink.h"
 #include "core/bounded_queue.h"
@@ -32,6 +40,9 @@ struct QueuedExporterOptions {
   std::chrono::milliseconds initial_backoff{100};
   std::chrono::milliseconds max_backoff{5000};
   int attempts_while_stopping = 2;
+  std::chrono::milliseconds gather{5};
+  std::chrono::milliseconds busy_within{50};
+  std::size_t max_batch = 1024;
 };
 
 struct ExporterStatus {
@@ -77,6 +88,7 @@ class QueuedExporter : public AlarmSink {
   Counter& retries_;
   Counter& abandoned_;  // given up at stop
   Counter& rejected_;   // SendResult::rejected
+  Counter& folded_;     // repeats sent as one
 };
 
 }  // namespace cshield

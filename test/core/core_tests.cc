@@ -46,19 +46,24 @@ BOOST_AUTO_TEST_CASE(queue_wakes_a_waiting_consumer) {
   BOOST_TEST(*v == 7);
 }
 
-BOOST_AUTO_TEST_CASE(push_for_waits_for_room_instead_of_dropping) {
-  BoundedQueue<int> q(1);
-  int first = 1, second = 2;
-  BOOST_TEST(q.push_for(first, std::chrono::milliseconds(0)));
-  BOOST_TEST(!q.push_for(second, std::chrono::milliseconds(10)));  // full: not pushed, not counted
+BOOST_AUTO_TEST_CASE(queue_push_for_waits_for_room_below_its_limit) {
+  BoundedQueue<int> q(8);
+  int item = 1;
+  BOOST_TEST(q.push_for(item, std::chrono::milliseconds(0), 1));
+  item = 2;
+  BoundedQueue<int> full(1);  // without a limit, the capacity is the bound
+  BOOST_TEST(full.push_for(item, std::chrono::milliseconds(0)));
+  BOOST_TEST(!full.push_for(item, std::chrono::milliseconds(0)));
+  BOOST_TEST(!q.push_for(item, std::chrono::milliseconds(0), 1));  // at the limit: not taken, not a drop
+  BOOST_TEST(item == 2);
   BOOST_TEST(q.dropped() == 0u);
   std::thread consumer([&] { q.pop_for(std::chrono::seconds(10)); });
-  BOOST_TEST(q.push_for(second, std::chrono::seconds(10)));  // the consumer makes room
+  BOOST_TEST(q.push_for(item, std::chrono::seconds(10), 1));  // the pop makes room
   consumer.join();
-  BOOST_TEST(*q.pop_for(std::chrono::milliseconds(0)) == 2);
+  BOOST_TEST(q.size() == 1u);
   q.close();
-  int third = 3;
-  BOOST_TEST(!q.push_for(third, std::chrono::seconds(10)));  // closed: returns at once
+  item = 3;
+  BOOST_TEST(!q.push_for(item, std::chrono::seconds(10), 8));  // closed: returns at once
 }
 
 BOOST_AUTO_TEST_CASE(counters_snapshot) {

@@ -112,6 +112,7 @@ class FakeChannel : public ExportChannel {
   std::mutex mu;
   std::condition_variable cv;
   std::vector<std::string> got;
+  std::vector<std::int64_t> counts;  // each delivered alarm's count
 
   SendResult send(const Alarm& a, std::string& error) override {
     std::unique_lock<std::mutex> lock(mu);
@@ -125,6 +126,7 @@ class FakeChannel : public ExportChannel {
       return SendResult::failed;
     }
     got.push_back(a.subtype);
+    counts.push_back(static_cast<std::int64_t>(a.count));
     return SendResult::delivered;
   }
   void reopen() override { ++reopens; }
@@ -327,6 +329,13 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(queued)
 
+// Alarms that do not fold into each other (the exporter folds repeats).
+Alarm distinct_alarm(int i) {
+  Alarm a = sample_alarm();
+  a.subtype = "s" + std::to_string(i);
+  return a;
+}
+
 BOOST_AUTO_TEST_CASE(a_failing_channel_is_retried_with_backoff_then_delivery_resumes) {
   Counters counters;
   auto owned = std::make_unique<FakeChannel>();
@@ -363,7 +372,7 @@ BOOST_AUTO_TEST_CASE(a_stuck_channel_never_blocks_publish_and_drops_are_counted)
   ex.publish(sample_alarm());
   BOOST_REQUIRE(eventually([&] { return ex.status().depth == 0; }));  // taken: stuck in the channel
   const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < 1000; ++i) ex.publish(sample_alarm());
+  for (int i = 0; i < 1000; ++i) ex.publish(distinct_alarm(i));
   BOOST_TEST((std::chrono::steady_clock::now() - t0 < 1s));
   // Ten wait; the rest were dropped.
   BOOST_TEST(ex.status().dropped == 990u);
@@ -381,8 +390,8 @@ BOOST_AUTO_TEST_CASE(rejected_alarms_are_dropped_not_retried) {
   ch.reject_next = true;
   QueuedExporter ex("fake", "test", std::move(owned), counters, fast());
   ex.start();
-  ex.publish(sample_alarm());
-  ex.publish(sample_alarm());
+  ex.publish(distinct_alarm(1));
+  ex.publish(distinct_alarm(2));
   BOOST_TEST(eventually([&] { return ch.count() == 1; }));
   BOOST_TEST(ex.status().dropped == 1u);
   BOOST_TEST(ex.status().retries == 0u);
@@ -395,12 +404,34 @@ BOOST_AUTO_TEST_CASE(stop_gives_up_on_a_dead_channel_quickly_and_counts_it) {
   owned->fail = true;
   QueuedExporter ex("fake", "test", std::move(owned), counters, fast(1000));
   ex.start();
-  for (int i = 0; i < 500; ++i) ex.publish(sample_alarm());
+  for (int i = 0; i < 500; ++i) ex.publish(distinct_alarm(i));
   const auto t0 = std::chrono::steady_clock::now();
   ex.stop();
   BOOST_TEST((std::chrono::steady_clock::now() - t0 < 2s));
   BOOST_TEST(ex.status().dropped == 500u);
   BOOST_TEST(ex.status().sent == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(repeats_queued_together_go_out_once_with_their_count) {
+  Counters counters;
+  auto owned = std::make_unique<FakeChannel>();
+  FakeChannel& ch = *owned;
+  ch.hold = true;
+  QueuedExporter ex("fake", "test", std::move(owned), counters, fast());
+  ex.start();
+  ex.publish(distinct_alarm(0));
+  BOOST_REQUIRE(eventually([&] { return ex.status().depth == 0; }));  // taken: stuck in the channel
+  for (int i = 0; i < 50; ++i) ex.publish(sample_alarm());            // a storm queues behind it
+  ex.publish(distinct_alarm(1));
+  ch.release();
+  BOOST_TEST(eventually([&] { return ch.count() == 3; }));
+  BOOST_TEST(counter_value(counters, "export.fake.folded") == 49u);
+  BOOST_TEST(ch.got[1] == sample_alarm().subtype);
+  BOOST_TEST(ch.counts[1] == 50);
+  BOOST_TEST(ch.got[2] == "s1");
+  BOOST_TEST(ex.status().dropped == 0u);
+  ex.stop();
+  BOOST_TEST(ch.count() == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(reopen_reaches_the_channel) {
