@@ -42,13 +42,29 @@ void StoreWriter::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void StoreWriter::send_downstream(const std::vector<Alarm>& alarms, std::size_t from) noexcept {
+  if (!downstream_) return;
+  for (std::size_t i = from; i < alarms.size(); ++i) {
+    try {
+      downstream_->publish(alarms[i]);
+    } catch (...) {
+      // An exporter's own queue counts what it drops; nothing else to do here.
+    }
+  }
+}
+
 void StoreWriter::write_batch(std::vector<Alarm>& batch) {
   auto backoff = std::chrono::milliseconds(100);
   int attempts_while_stopping = 0;
+  bool sent_without_ids = false;  // the store refused: exported before stored
   while (true) {
     in_flight_ = batch.size();
     try {
-      writer_.write(batch);
+      const auto ids = writer_.write(batch);
+      if (!sent_without_ids) {
+        for (std::size_t i = 0; i < batch.size() && i < ids.size(); ++i) batch[i].id = ids[i];
+        send_downstream(batch, 0);
+      }
       stored_.add(batch.size());
       batch.clear();
       in_flight_ = 0;
@@ -57,6 +73,8 @@ void StoreWriter::write_batch(std::vector<Alarm>& batch) {
     } catch (const std::exception& e) {
       write_failures_.add();
       note_failure(e.what());
+      if (!sent_without_ids) send_downstream(batch, 0);
+      sent_without_ids = true;
     }
     if (stopping_ && ++attempts_while_stopping > kAttemptsWhileStopping) {
       // Shutting down with a store that keeps refusing: report what is lost.
@@ -71,7 +89,9 @@ void StoreWriter::write_batch(std::vector<Alarm>& batch) {
     // Repeats waiting behind the held batch fold into it, so a storm during
     // an outage costs one held alarm per fold key, not one per event.
     if (batch.size() < options_.max_batch) {
+      const std::size_t held = batch.size();
       queue_.drain(batch, options_.max_batch - batch.size());
+      send_downstream(batch, held);  // exported now, like the batch they join
       coalesce(batch);
     }
   }

@@ -46,6 +46,11 @@ class StoreWriter : public AlarmSink {
   ~StoreWriter() override;
 
   void publish(const Alarm& alarm) override;
+  // Where alarms go once stored, with the id the store gave them (the
+  // exporters); set before start(). While the store refuses writes they go
+  // there at once without an id, so that exporting never waits for the disk,
+  // and are not sent again when they are finally stored.
+  void set_downstream(AlarmSink* downstream) { downstream_ = downstream; }
   void start();
   // Writes what is queued, then stops the thread. Idempotent.
   void stop();
@@ -64,7 +69,10 @@ class StoreWriter : public AlarmSink {
   void note_failure(const std::string& error);
   void note_success();
 
+  void send_downstream(const std::vector<Alarm>& alarms, std::size_t from) noexcept;
+
   AlarmWriter& writer_;
+  AlarmSink* downstream_ = nullptr;
   StoreWriterOptions options_;
   BoundedQueue<Alarm> queue_;
   std::thread thread_;

@@ -216,7 +216,7 @@ bool Runtime::open_store() {
     log_error(e.what());
     return false;
   }
-  alarm_sinks_.add(exporters_->sink());
+  store_writer_->set_downstream(&exporters_->sink());  // exports carry the store's alarm id
   loss_alarm_ = std::make_unique<KernelLossAlarm>(stamped_sinks_, counters_);  // host-level: named by the node
   return true;
 }

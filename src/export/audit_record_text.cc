@@ -44,6 +44,7 @@ std::string audit_record_text(const Alarm& a) {
   out += " alarm_count=" + std::to_string(a.count);
   out += " alarm_serial=" + std::to_string(a.audit_serial);
   field("alarm_host", a.host);
+  out += " alarm_id=" + (a.id > 0 ? std::to_string(a.id) : std::string("?"));
   return out;
 }
 

@@ -53,6 +53,7 @@ std::string format_cef(const Alarm& a, std::string_view product_version, std::st
     ext(key, value);
     ext(std::string(key) + "Label", label);
   };
+  if (a.id > 0) ext("externalId", std::to_string(a.id));
   ext("rt", std::to_string(a.last_seen_ms));
   ext("cat", a.category);
   ext("act", "alert");

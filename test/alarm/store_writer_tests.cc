@@ -23,12 +23,14 @@ class FakeWriter : public AlarmWriter {
       throw std::runtime_error("disk says no");
     }
     std::lock_guard<std::mutex> lock(mu);
+    std::vector<std::int64_t> ids;
     for (const auto& a : alarms) {
       written.push_back(a.subtype);
       total_count += a.count;
+      ids.push_back(++next_id);
     }
     ++batches;
-    return std::vector<std::int64_t>(alarms.size(), 1);
+    return ids;
   }
   void upsert_container(const ContainerInfo&, std::int64_t) override {}
   std::int64_t apply_retention(std::int64_t) override {
@@ -36,10 +38,26 @@ class FakeWriter : public AlarmWriter {
     return 0;
   }
   std::mutex mu;
+  std::int64_t next_id = 0;
   std::vector<std::string> written;
   int batches = 0;
   std::int64_t total_count = 0;
   std::atomic<int> retention_runs{0};
+};
+
+// What the exporters would receive.
+class RecordingSink : public AlarmSink {
+ public:
+  void publish(const Alarm& a) override {
+    std::lock_guard<std::mutex> lock(mu);
+    received.push_back(a);
+  }
+  std::vector<Alarm> copy() {
+    std::lock_guard<std::mutex> lock(mu);
+    return received;
+  }
+  std::mutex mu;
+  std::vector<Alarm> received;
 };
 
 Alarm alarm(int i) { return make_alarm("high_risk_syscall", std::to_string(i), "x"); }
@@ -63,6 +81,45 @@ BOOST_AUTO_TEST_CASE(everything_published_is_written_in_order_by_stop) {
   for (int i = 0; i < 500; ++i) BOOST_TEST(w.written[static_cast<std::size_t>(i)] == std::to_string(i));
   BOOST_TEST(value(c, "store.alarms_written") == 500u);
   BOOST_TEST(w.retention_runs >= 1);  // once at start
+}
+
+BOOST_AUTO_TEST_CASE(stored_alarms_go_downstream_once_with_the_store_id) {
+  FakeWriter w;
+  Counters c;
+  RecordingSink exports;
+  StoreWriter sw(w, c, StoreWriterOptions{1000, 8, std::chrono::minutes(10)});
+  sw.set_downstream(&exports);
+  sw.start();
+  for (int i = 0; i < 20; ++i) sw.publish(alarm(i));
+  sw.stop();
+  const auto got = exports.copy();
+  BOOST_REQUIRE_EQUAL(got.size(), 20u);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    BOOST_TEST(got[i].subtype == std::to_string(i));
+    BOOST_TEST(got[i].id == static_cast<std::int64_t>(i + 1));  // the id the store returned for it
+  }
+}
+
+BOOST_AUTO_TEST_CASE(while_the_store_refuses_alarms_go_downstream_at_once_without_an_id_and_never_twice) {
+  FakeWriter w;
+  w.failures_left = 1000000;
+  Counters c;
+  RecordingSink exports;
+  StoreWriter sw(w, c, StoreWriterOptions{1000, 16, std::chrono::minutes(10)});
+  sw.set_downstream(&exports);
+  sw.start();
+  for (int i = 0; i < 10; ++i) sw.publish(alarm(i));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (exports.copy().size() < 10 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  auto got = exports.copy();
+  BOOST_REQUIRE_EQUAL(got.size(), 10u);  // exported although nothing is stored yet
+  BOOST_TEST(w.written.empty());
+  for (const auto& a : got) BOOST_TEST(a.id == 0);
+  w.failures_left = 0;  // the store takes writes again
+  while (!sw.degraded_reason().empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  sw.stop();
+  BOOST_TEST(w.written.size() == 10u);
+  BOOST_TEST(exports.copy().size() == 10u);  // not sent again once stored
 }
 
 BOOST_AUTO_TEST_CASE(a_failing_store_is_retried_and_loses_nothing) {
@@ -213,13 +270,6 @@ BOOST_AUTO_TEST_CASE(an_increase_of_the_kernels_lost_counter_is_counted_and_rais
   BOOST_TEST(value(c, "alarms.events_lost") == 2u);
 }
 
-namespace {
-struct RecordingSink : AlarmSink {
-  std::vector<std::string> hosts;
-  void publish(const Alarm& a) override { hosts.push_back(a.host); }
-};
-}  // namespace
-
 BOOST_AUTO_TEST_CASE(the_node_is_named_on_every_alarm_that_does_not_name_one) {
   RecordingSink next;
   HostStampSink stamp("worker-7", next);
@@ -227,5 +277,8 @@ BOOST_AUTO_TEST_CASE(the_node_is_named_on_every_alarm_that_does_not_name_one) {
   stamp.publish(a);
   a.host = "elsewhere";  // forwarded from another node: kept
   stamp.publish(a);
-  BOOST_TEST(next.hosts == (std::vector<std::string>{"worker-7", "elsewhere"}), boost::test_tools::per_element());
+  const auto got = next.copy();
+  BOOST_REQUIRE_EQUAL(got.size(), 2u);
+  BOOST_TEST(got[0].host == "worker-7");
+  BOOST_TEST(got[1].host == "elsewhere");
 }

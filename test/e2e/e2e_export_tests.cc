@@ -249,9 +249,15 @@ BOOST_FIXTURE_TEST_CASE(the_json_lines_file_gets_every_alarm_and_is_reopened_on_
     return std::find(v.begin(), v.end(), x) != v.end();
   };
   ctr.run_helper("ptrace");
-  await_alarm(d, "ptrace", ctr.init_pid());
+  const auto stored = await_alarm(d, "ptrace", ctr.init_pid());
   BOOST_REQUIRE(eventually([&] { return has(subtypes_in(path), "ptrace"); }, kDeadline));
   BOOST_TEST(exporter(d, "audit") == nullptr);  // audit = no
+  // The exported alarm carries the id the API knows it by.
+  for (const auto& l : lines_of(path)) {
+    auto o = Poco::JSON::Parser().parse(l).extract<Object::Ptr>();
+    if (o->getValue<std::string>("subtype") == "ptrace")
+      BOOST_TEST(o->getValue<std::int64_t>("id") == stored->getValue<std::int64_t>("id"), l);
+  }
 
   BOOST_REQUIRE(sh("mv " + sh_quote(path) + " " + sh_quote(path + ".1")).status == 0);  // logrotate
   d.signal(SIGHUP);

@@ -175,11 +175,12 @@ BOOST_AUTO_TEST_CASE(record_text_has_every_field_in_order) {
                   "alarm_category=\"exploit\" container_id=\"" + std::string(64, 'a') +
                   "\" container_name=\"web|1\" container_image=\"nginx:1.27\" alarm_pid=4242 "
                   "alarm_exe=2F7573722F62696E2F6D7920746F6F6C alarm_syscall=\"openat\" "
-                  "alarm_path=\"/hostetc/shadow\" alarm_count=1 alarm_serial=18734 alarm_host=?");
+                  "alarm_path=\"/hostetc/shadow\" alarm_count=1 alarm_serial=18734 alarm_host=? alarm_id=?");
   Alarm named = sample_alarm();
   named.host = "node-a.example";
+  named.id = 42;
   const std::string n = audit_record_text(named);
-  BOOST_TEST(n.substr(n.size() - 28) == " alarm_host=\"node-a.example\"", n);
+  BOOST_TEST(n.substr(n.size() - 40) == " alarm_host=\"node-a.example\" alarm_id=42", n);
   Alarm host = sample_alarm();
   host.container.reset();
   host.path.reset();
