@@ -205,17 +205,8 @@ class Handlers {
 
   ApiResponse patch_alarm(const std::string& id_text, const std::string& body) const {
     if (auto e = check_query_params(params_, {})) return error_response(*e);
-    if (body.size() > kMaxRequestBody)
-      return error_response(api_error(413, "request body is larger than 64 KiB"));
-    Poco::Dynamic::Var parsed;
-    try {
-      parsed = Poco::JSON::Parser().parse(body);
-    } catch (const Poco::Exception& e) {
-      return error_response(api_error(400, "request body is not valid JSON: " + e.message()));
-    }
-    if (parsed.type() != typeid(Object::Ptr))
-      return error_response(api_error(400, R"(request body must be a JSON object such as {"status":"handled","note":"..."})"));
-    auto fields = parsed.extract<Object::Ptr>();
+    Object::Ptr fields;
+    if (auto refused = object_body(body, R"({"status":"handled","note":"..."})", fields)) return *refused;
     std::optional<std::string> status, note;
     for (const auto& [key, value] : *fields) {
       if (key != "status" && key != "note")
@@ -261,7 +252,7 @@ class Handlers {
     if (auto e = check_query_params(params_, {})) return error_response(*e);
     if (!ctx_.policy) return error_response(api_error(503, "policy groups are not available"));
     if (method == "PUT") {
-      if (body.size() > kMaxRequestBody) return error_response(api_error(413, "request body is larger than 64 KiB"));
+      if (auto refused = too_large(body)) return *refused;
       return policy_response(ctx_.policy->put(name, body));
     }
     if (method == "DELETE") return policy_response(ctx_.policy->remove(name));
@@ -271,16 +262,8 @@ class Handlers {
   ApiResponse policy_learn(const std::string& name, const std::string& body) const {
     if (auto e = check_query_params(params_, {})) return error_response(*e);
     if (!ctx_.policy) return error_response(api_error(503, "policy groups are not available"));
-    if (body.size() > kMaxRequestBody) return error_response(api_error(413, "request body is larger than 64 KiB"));
-    Poco::Dynamic::Var parsed;
-    try {
-      parsed = Poco::JSON::Parser().parse(body);
-    } catch (const Poco::Exception& e) {
-      return error_response(api_error(400, "request body is not valid JSON: " + e.message()));
-    }
-    if (parsed.type() != typeid(Object::Ptr))
-      return error_response(api_error(400, R"(request body must be a JSON object such as {"minutes":30})"));
-    auto fields = parsed.extract<Object::Ptr>();
+    Object::Ptr fields;
+    if (auto refused = object_body(body, R"({"minutes":30})", fields)) return *refused;
     std::optional<int> minutes;
     for (const auto& [key, value] : *fields) {
       if (key != "minutes") return error_response(api_error(422, "unknown field '" + key + "'; the field is minutes"));
@@ -308,6 +291,28 @@ class Handlers {
   }
 
  private:
+  static std::optional<ApiResponse> too_large(const std::string& body) {
+    if (body.size() <= kMaxRequestBody) return std::nullopt;
+    return error_response(api_error(413, "request body is larger than 64 KiB"));
+  }
+
+  // A request body that must be one JSON object (`example` shows one): the
+  // refusal to send (413, 400), or nullopt with `out` set.
+  static std::optional<ApiResponse> object_body(const std::string& body, const std::string& example,
+                                                Object::Ptr& out) {
+    if (auto refused = too_large(body)) return refused;
+    Poco::Dynamic::Var parsed;
+    try {
+      parsed = Poco::JSON::Parser().parse(body);
+    } catch (const Poco::Exception& e) {
+      return error_response(api_error(400, "request body is not valid JSON: " + e.message()));
+    }
+    if (parsed.type() != typeid(Object::Ptr))
+      return error_response(api_error(400, "request body must be a JSON object such as " + example));
+    out = parsed.extract<Object::Ptr>();
+    return std::nullopt;
+  }
+
   const ApiContext& ctx_;
   const QueryParams& params_;
 };

@@ -11,19 +11,6 @@ namespace {
 
 constexpr std::size_t kMaxPostures = 16384;
 
-std::vector<std::string> argv_of(const AuditEvent& event) {
-  std::vector<std::string> argv;
-  const AuditRecord* r = event.first(rec::kExecve);
-  if (!r) return argv;
-  const auto argc = r->number("argc").value_or(0);
-  for (std::int64_t i = 0; i < argc && i < 4096; ++i) {
-    auto a = r->text("a" + std::to_string(i));
-    if (!a) break;
-    argv.push_back(*a);
-  }
-  return argv;
-}
-
 }  // namespace
 
 StartupWatcher::StartupWatcher(const ContainerStartReader& reader, ContainerInventory* inventory,
@@ -58,7 +45,7 @@ Pipeline::Observation StartupWatcher::observe(const AuditEvent& event, const Pro
 std::optional<ContainerStart> StartupWatcher::on_runtime(const AuditEvent& event) {
   const AuditRecord* sys = event.syscall();
   if (!sys || sys->raw("success").value_or("") != "yes") return std::nullopt;
-  const auto command = parse_runtime_command(argv_of(event));
+  const auto command = parse_runtime_command(exec_argv(event));
   if (!command || command->id.empty()) return std::nullopt;
   if (command->command == "delete") {
     record_stop(command->id, event.time_ms);

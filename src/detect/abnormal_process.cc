@@ -17,14 +17,8 @@ std::string absolute(const std::string& path, const AuditEvent& event) {
 
 std::string argv_json(const AuditEvent& event) {
   std::string out = "[";
-  if (const AuditRecord* r = event.first(rec::kExecve)) {
-    const auto argc = r->number("argc").value_or(0);
-    for (std::int64_t i = 0; i < argc && i < 64; ++i) {
-      auto a = r->text("a" + std::to_string(i));
-      if (!a) break;
-      out += (out.size() > 1 ? "," : "") + json_quote(*a);
-    }
-  }
+  const auto argv = exec_argv(event);
+  for (std::size_t i = 0; i < argv.size() && i < 64; ++i) out += (i ? "," : "") + json_quote(argv[i]);
   return out + "]";
 }
 

@@ -61,6 +61,31 @@ bool is_exec_call(const AuditEvent& event) {
   return name && (*name == "execve" || *name == "execveat");
 }
 
+std::vector<std::string> exec_argv(const AuditEvent& event) {
+  std::vector<std::string> argv;
+  const AuditRecord* r = event.first(rec::kExecve);
+  if (!r) return argv;
+  const auto argc = r->number("argc").value_or(0);
+  for (std::int64_t i = 0; i < argc && i < 4096; ++i) {
+    const std::string name = "a" + std::to_string(i);
+    if (auto v = r->text(name)) {
+      argv.push_back(*v);
+      continue;
+    }
+    std::string joined;
+    bool any = false;
+    for (int part = 0;; ++part) {
+      auto v = r->text(name + "[" + std::to_string(part) + "]");
+      if (!v) break;
+      joined += *v;
+      any = true;
+    }
+    if (!any) break;
+    argv.push_back(std::move(joined));
+  }
+  return argv;
+}
+
 bool is_runtime_process(const ProcessInfo& p) {
   const std::string_view comm = p.comm, exe = p.exe, base = basename(exe);
   // runc's init stages: comm "runc:[0:PARENT]" etc. with exe "/" (the

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/audit_event.h"
 #include "core/audit_rule.h"
@@ -34,6 +35,10 @@ inline constexpr const char* kExecKey = "cshield.exec";
 AuditRule exec_rule();
 // The SYSCALL record names execve or execveat (skeleton-safe).
 bool is_exec_call(const AuditEvent& event);
+
+// The argv of an execve event from its EXECVE record (arguments the kernel
+// split into aN[0], aN[1]... joined again); empty without the record.
+std::vector<std::string> exec_argv(const AuditEvent& event);
 
 // {"syscall":"ptrace","arch":"x86_64","args":["0x10",...],"exit":-1,"success":false}
 // from a SYSCALL record; an empty object text when the record is absent.

@@ -300,31 +300,6 @@ std::string describe(const std::string& subtype) {
 
 }  // namespace
 
-std::vector<std::string> exec_argv(const AuditEvent& event) {
-  std::vector<std::string> argv;
-  const AuditRecord* r = event.first(rec::kExecve);
-  if (!r) return argv;
-  const auto argc = r->number("argc").value_or(0);
-  for (std::int64_t i = 0; i < argc && i < 4096; ++i) {
-    const std::string name = "a" + std::to_string(i);
-    if (auto v = r->text(name)) {
-      argv.push_back(*v);
-      continue;
-    }
-    std::string joined;
-    bool any = false;
-    for (int part = 0;; ++part) {
-      auto v = r->text(name + "[" + std::to_string(part) + "]");
-      if (!v) break;
-      joined += *v;
-      any = true;
-    }
-    if (!any) break;
-    argv.push_back(std::move(joined));
-  }
-  return argv;
-}
-
 MaliciousProgramDetector::MaliciousProgramDetector(std::shared_ptr<const SignatureDb> signatures)
     : signatures_(std::move(signatures)) {}
 

@@ -44,8 +44,5 @@ class MaliciousProgramDetector : public Detector {
   std::shared_ptr<const SignatureDb> signatures_;
 };
 
-// The argv of an execve event from its EXECVE record (arguments the kernel
-// split into aN[0], aN[1]... joined again); empty without the record.
-std::vector<std::string> exec_argv(const AuditEvent& event);
 
 }  // namespace cshield

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "core/json_text.h"
 #include "core/time_format.h"
 #include "policy/glob.h"
 #include "policy/json_tree.h"
@@ -175,27 +176,9 @@ class GroupReader {
   bool selectors_well_typed_ = true;
 };
 
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      static const char* hex = "0123456789abcdef";
-      out += "\\u00";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 std::string string_array(const std::vector<std::string>& v) {
   std::string out = "[";
-  for (const auto& s : v) out += (out.size() > 1 ? "," : "") + quote(s);
+  for (const auto& s : v) out += (out.size() > 1 ? "," : "") + json_string(s);
   return out + "]";
 }
 
@@ -247,16 +230,16 @@ std::vector<PolicyError> policy_set_problems(const std::vector<PolicyGroup>& gro
 
 std::string policy_group_json(const PolicyGroup& g, bool state) {
   std::string labels = "{";
-  for (const auto& [k, v] : g.selectors.labels) labels += (labels.size() > 1 ? "," : "") + quote(k) + ":" + quote(v);
+  for (const auto& [k, v] : g.selectors.labels) labels += (labels.size() > 1 ? "," : "") + json_string(k) + ":" + json_string(v);
   labels += "}";
-  std::string out = "{\"name\":" + quote(g.name) + ",\"selectors\":{\"images\":" + string_array(g.selectors.images) +
+  std::string out = "{\"name\":" + json_string(g.name) + ",\"selectors\":{\"images\":" + string_array(g.selectors.images) +
                     ",\"names\":" + string_array(g.selectors.names) +
                     ",\"namespaces\":" + string_array(g.selectors.namespaces) + ",\"labels\":" + labels +
                     "},\"process_whitelist\":" + string_array(g.process_whitelist) +
                     ",\"protected_files\":" + string_array(g.protected_files);
   if (state) {
-    out += ",\"source\":" + quote(g.source) + ",\"learning_until\":" +
-           (g.learning_until_ms ? quote(format_rfc3339_ms(*g.learning_until_ms)) : std::string("null"));
+    out += ",\"source\":" + json_string(g.source) + ",\"learning_until\":" +
+           (g.learning_until_ms ? json_string(format_rfc3339_ms(*g.learning_until_ms)) : std::string("null"));
   }
   return out + "}";
 }

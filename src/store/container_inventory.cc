@@ -1,25 +1,10 @@
 #include "store/container_inventory.h"
 
+#include "core/json_text.h"
+#include "store/container_rows.h"
+
 namespace cshield {
 namespace {
-
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      static const char* hex = "0123456789abcdef";
-      out += "\\u00";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 const char* boolean(bool b) { return b ? "true" : "false"; }
 
@@ -27,10 +12,10 @@ const char* boolean(bool b) { return b ? "true" : "false"; }
 
 std::string posture_json(const ContainerPosture& p) {
   std::string caps, mounts;
-  for (const auto& c : p.capabilities) caps += (caps.empty() ? "" : ",") + quote(c);
+  for (const auto& c : p.capabilities) caps += (caps.empty() ? "" : ",") + json_string(c);
   for (const auto& m : p.host_mounts)
-    mounts += (mounts.empty() ? "" : ",") + std::string("{\"source\":") + quote(m.source) +
-              ",\"destination\":" + quote(m.destination) + "}";
+    mounts += (mounts.empty() ? "" : ",") + std::string("{\"source\":") + json_string(m.source) +
+              ",\"destination\":" + json_string(m.destination) + "}";
   return std::string("{\"privileged\":") + boolean(p.privileged()) + ",\"capabilities\":[" + caps +
          "],\"seccomp\":" + boolean(p.seccomp) + ",\"masked_paths\":" + boolean(p.masked_paths) +
          ",\"devices_unrestricted\":" + boolean(p.devices_unrestricted) +
@@ -44,28 +29,12 @@ void ContainerInventory::record_start(const ContainerStart& start, std::int64_t 
   const ContainerInfo& c = start.container;
   std::lock_guard<std::mutex> lock(mu_);
   SqliteTransaction tx(conn_, SqliteTransaction::Mode::write);
+  upsert_container_row(conn_, c, start.started_ms);
   {
-    auto st = conn_.prepared(
-        "INSERT INTO containers (id, runtime, name, image, pod, namespace, bundle, first_seen_ms, "
-        "last_seen_ms, started_ms, posture) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8, ?9) "
-        "ON CONFLICT (id) DO UPDATE SET "
-        "runtime = CASE WHEN excluded.runtime <> '' THEN excluded.runtime ELSE runtime END, "
-        "name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE name END, "
-        "image = CASE WHEN excluded.image <> '' THEN excluded.image ELSE image END, "
-        "bundle = CASE WHEN excluded.bundle <> '' THEN excluded.bundle ELSE bundle END, "
-        "pod = coalesce(excluded.pod, pod), namespace = coalesce(excluded.namespace, namespace), "
-        "first_seen_ms = min(first_seen_ms, excluded.first_seen_ms), "
-        "last_seen_ms = max(last_seen_ms, excluded.last_seen_ms), "
-        "started_ms = excluded.started_ms, posture = excluded.posture, stopped_ms = NULL");
+    auto st = conn_.prepared("UPDATE containers SET started_ms = ?2, posture = ?3, stopped_ms = NULL WHERE id = ?1");
     st->bind_text(1, c.id);
-    st->bind_text(2, c.runtime);
-    st->bind_text(3, c.name);
-    st->bind_text(4, c.image);
-    st->bind_optional_text(5, c.pod);
-    st->bind_optional_text(6, c.namespace_);
-    st->bind_text(7, c.bundle);
-    st->bind_int(8, start.started_ms);
-    st->bind_text(9, posture_json(start.posture));
+    st->bind_int(2, start.started_ms);
+    st->bind_text(3, posture_json(start.posture));
     st->step();
   }
   {

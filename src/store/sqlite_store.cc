@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "store/alarm_rows.h"
+#include "store/container_rows.h"
 #include "store/schema_setup.h"
 
 namespace cshield {
@@ -102,7 +103,7 @@ std::vector<std::int64_t> SqliteStore::write(const std::vector<Alarm>& alarms) {
 std::int64_t SqliteStore::write_one(const Alarm& a) {
   const std::int64_t last_seen = alarm_last_seen(a);
   if (a.container && !a.container->id.empty()) {
-    upsert_container_locked(*a.container, last_seen);
+    upsert_container_row(conn_, *a.container, last_seen);
     if (a.type == "abnormal_startup" && a.subtype == "startup") {
       auto st = conn_.prepared(
           "UPDATE containers SET findings = json_extract(?2, '$.findings') "
@@ -145,30 +146,7 @@ std::int64_t SqliteStore::write_one(const Alarm& a) {
 
 void SqliteStore::upsert_container(const ContainerInfo& c, std::int64_t seen_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  upsert_container_locked(c, seen_ms);
-}
-
-void SqliteStore::upsert_container_locked(const ContainerInfo& c, std::int64_t seen_ms) {
-  auto st = conn_.prepared(
-      "INSERT INTO containers (id, runtime, name, image, pod, namespace, bundle, first_seen_ms, "
-      "last_seen_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
-      "ON CONFLICT (id) DO UPDATE SET "
-      "runtime = CASE WHEN excluded.runtime <> '' THEN excluded.runtime ELSE runtime END, "
-      "name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE name END, "
-      "image = CASE WHEN excluded.image <> '' THEN excluded.image ELSE image END, "
-      "bundle = CASE WHEN excluded.bundle <> '' THEN excluded.bundle ELSE bundle END, "
-      "pod = coalesce(excluded.pod, pod), namespace = coalesce(excluded.namespace, namespace), "
-      "first_seen_ms = min(first_seen_ms, excluded.first_seen_ms), "
-      "last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)");
-  st->bind_text(1, c.id);
-  st->bind_text(2, c.runtime);
-  st->bind_text(3, c.name);
-  st->bind_text(4, c.image);
-  st->bind_optional_text(5, c.pod);
-  st->bind_optional_text(6, c.namespace_);
-  st->bind_text(7, c.bundle);
-  st->bind_int(8, seen_ms);
-  st->step();
+  upsert_container_row(conn_, c, seen_ms);
 }
 
 std::int64_t SqliteStore::apply_retention(std::int64_t now_ms) {

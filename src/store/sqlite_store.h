@@ -59,7 +59,6 @@ class SqliteStore final : public AlarmWriter, public AlarmRepository {
 
  private:
   std::int64_t write_one(const Alarm& a);
-  void upsert_container_locked(const ContainerInfo& c, std::int64_t seen_ms);
   std::optional<Alarm> get_locked(std::int64_t id);
   std::optional<ContainerRecord> find_container(const std::string& where,
                                                 const std::vector<std::string>& params);

@@ -16,20 +16,11 @@ namespace cshield {
 namespace {
 
 using testing::audit_value;
+using testing::hex_bytes;
 using testing::FakeProc;
 using testing::one_event;
 
 constexpr int kPid = 4242, kPpid = 4200;
-
-std::string hex(const std::string& s) {
-  static const char* digits = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
 
 // The records of a successful execve of `exe` with `argv` (comm: argv[0]'s base name).
 std::string exec_records(const std::string& exe, const std::vector<std::string>& argv, std::string comm = "",
@@ -51,7 +42,7 @@ std::string exec_records(const std::string& exe, const std::vector<std::string>&
          "cap_frootid=0\n";
   std::string title;
   for (const auto& a : argv) title += (title.empty() ? "" : std::string(1, '\0')) + a;
-  r += "type=PROCTITLE " + msg + "proctitle=" + hex(title) + "\n";
+  r += "type=PROCTITLE " + msg + "proctitle=" + hex_bytes(title) + "\n";
   r += "type=EOE " + msg + "\n";
   return r;
 }

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "audit_fixture.h"
 #include "harness.h"
 
 using namespace e2e;
@@ -19,16 +20,6 @@ using Poco::JSON::Object;
 namespace {
 
 constexpr auto kAlarmDeadline = std::chrono::seconds(2);
-
-std::string dump(const std::vector<Object::Ptr>& alarms) {
-  std::string out;
-  for (const auto& a : alarms) {
-    std::ostringstream o;
-    a->stringify(o);
-    out += o.str() + "\n";
-  }
-  return out;
-}
 
 // vulnerability_escape alarms of the container `id`, by subtype.
 std::map<std::string, Object::Ptr> escapes_of(const Daemon& d, const std::string& id) {
@@ -49,7 +40,7 @@ Object::Ptr await_escape(const Daemon& d, const std::string& subtype, const std:
       },
       kAlarmDeadline);
   BOOST_REQUIRE_MESSAGE(found, "no " << subtype << " alarm within 2 s; alarms:\n"
-                                     << dump(d.alarms("")) << "daemon log:\n" << d.log());
+                                     << alarms_text(d.alarms("")) << "daemon log:\n" << d.log());
   return found;
 }
 
@@ -59,18 +50,7 @@ int count_of(const Daemon& d, const std::string& query) {
   return n;
 }
 
-struct Fixture {
-  AuditState before = AuditState::read();
-  Fixture() {
-    BOOST_REQUIRE_MESSAGE(before.pid == "0", "an audit daemon is registered (pid " << before.pid << ")");
-    BOOST_REQUIRE_MESSAGE(before.cshield_rules().empty(), "cshield rules are loaded before the test");
-  }
-  ~Fixture() {
-    const auto after = AuditState::read();
-    BOOST_TEST(after.pid == "0");
-    BOOST_TEST(after.cshield_rules().empty());
-  }
-};
+using Fixture = AuditFreeBeforeAndAfter;
 
 }  // namespace
 
@@ -119,7 +99,7 @@ BOOST_FIXTURE_TEST_CASE(each_escape_attempt_in_a_runc_container_raises_exactly_i
     for (const auto& a : daemon.alarms("type=vulnerability_escape&subtype=dirty_cow&container=" + id))
       if (a->getValue<std::string>("syscall") == "openat2") return true;
     return false;
-  }, kAlarmDeadline), "no dirty_cow for openat2; alarms:\n" << dump(daemon.alarms("")));
+  }, kAlarmDeadline), "no dirty_cow for openat2; alarms:\n" << alarms_text(daemon.alarms("")));
 
   // The CVE-2019-5736 entry point: a container file starting "#!/proc/self/exe"
   // run by `runc exec`, so that runc's last stage executes the host runc. (The
@@ -132,7 +112,7 @@ BOOST_FIXTURE_TEST_CASE(each_escape_attempt_in_a_runc_container_raises_exactly_i
       if (a->getValue<std::string>("path") == "/proc/self/exe" && a->getValue<std::string>("syscall") == "execve")
         return true;
     return false;
-  }, kAlarmDeadline), "no runc_overwrite for executing /proc/self/exe; alarms:\n" << dump(daemon.alarms("")));
+  }, kAlarmDeadline), "no runc_overwrite for executing /proc/self/exe; alarms:\n" << alarms_text(daemon.alarms("")));
 
   // The second CVE-2019-5736 form: /proc/<pid>/exe of a running runtime.
   ctr.run_helper("runtime_exe:/hostrunc");
@@ -140,7 +120,7 @@ BOOST_FIXTURE_TEST_CASE(each_escape_attempt_in_a_runc_container_raises_exactly_i
     for (const auto& a : daemon.alarms("type=vulnerability_escape&subtype=runc_overwrite"))
       if (a->getValue<std::string>("path").find("/exe") != std::string::npos) return true;
     return false;
-  }, kAlarmDeadline), "no runc_overwrite for /proc/<pid>/exe; alarms:\n" << dump(daemon.alarms("")));
+  }, kAlarmDeadline), "no runc_overwrite for /proc/<pid>/exe; alarms:\n" << alarms_text(daemon.alarms("")));
 
   auto runc = escapes_of(daemon, id).at("runc_overwrite");
   BOOST_TEST(runc->getObject("evidence")->getValue<std::string>("host_path") == "/usr/sbin/runc");
@@ -168,7 +148,7 @@ BOOST_FIXTURE_TEST_CASE(each_escape_attempt_in_a_runc_container_raises_exactly_i
     raised.insert(a->getValue<std::string>("subtype"));
     BOOST_TEST(a->getObject("container")->getValue<std::string>("id") == id);
   }
-  BOOST_TEST(raised == expected, "raised:\n" << dump(daemon.alarms("type=vulnerability_escape")));
+  BOOST_TEST(raised == expected, "raised:\n" << alarms_text(daemon.alarms("type=vulnerability_escape")));
   BOOST_TEST(daemon.stop() == 0);
 }
 
@@ -200,9 +180,9 @@ BOOST_FIXTURE_TEST_CASE(repeated_refused_setuid_is_brute_force_and_a_busy_worklo
                         kAlarmDeadline));
   // The brute-force alarms came after the workload's events: no other escape.
   // (Nor a high-risk call: the build and the churn make none.)
-  BOOST_TEST(daemon.alarms("type=high_risk_syscall&container=" + id).empty(), dump(daemon.alarms("")));
+  BOOST_TEST(daemon.alarms("type=high_risk_syscall&container=" + id).empty(), alarms_text(daemon.alarms("")));
   const auto all = daemon.alarms("type=vulnerability_escape");
-  BOOST_TEST(all.size() == 1u, "alarms:\n" << dump(all));
+  BOOST_TEST(all.size() == 1u, "alarms:\n" << alarms_text(all));
   BOOST_TEST(daemon.stop() == 0);
 }
 
@@ -218,6 +198,6 @@ BOOST_FIXTURE_TEST_CASE(a_connect_to_a_mapped_docker_socket_is_runtime_socket, F
   BOOST_TEST(a->getValue<std::string>("syscall") == "connect");
   BOOST_TEST(a->getValue<std::string>("path") == "/var/run/docker.sock");
   BOOST_TEST(a->getObject("evidence")->getValue<std::string>("host_path") == "/run/docker.sock");
-  BOOST_TEST(escapes_of(daemon, ctr.id()).size() == 1u, dump(daemon.alarms("")));
+  BOOST_TEST(escapes_of(daemon, ctr.id()).size() == 1u, alarms_text(daemon.alarms("")));
   BOOST_TEST(daemon.stop() == 0);
 }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "audit_fixture.h"
 #include "auditd_process.h"
 #include "harness.h"
 #include "rsyslog_process.h"
@@ -19,12 +20,7 @@ namespace {
 
 constexpr auto kDeadline = std::chrono::seconds(5);
 
-struct Fixture {
-  AuditState before = AuditState::read();
-  Fixture() {
-    BOOST_REQUIRE_MESSAGE(before.pid == "0", "an audit daemon is registered (pid " << before.pid << ")");
-    BOOST_REQUIRE_MESSAGE(before.cshield_rules().empty(), "cshield rules are loaded before the test");
-  }
+struct Fixture : AuditFree {
   ~Fixture() { sh("auditctl -e " + before.enabled); }
 };
 

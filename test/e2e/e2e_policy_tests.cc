@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "audit_fixture.h"
 #include "harness.h"
 
 using namespace e2e;
@@ -30,12 +31,7 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 std::string dump(const Daemon& d) {
-  std::string all;
-  for (const auto& a : d.alarms("")) {
-    std::ostringstream o;
-    a->stringify(o);
-    all += o.str() + "\n";
-  }
+  const std::string all = alarms_text(d.alarms(""));
   std::ostringstream st;
   d.get("/api/v1/status")->stringify(st);
   return "status: " + st.str() + "\naudit rules:\n" + sh("auditctl -l").output +
@@ -96,13 +92,8 @@ bool has_watch(const std::string& id) {
   return sh("auditctl -l").output.find("cshield.sensitive_file_access:" + id) != std::string::npos;
 }
 
-struct Fixture {
-  AuditState before = AuditState::read();
+struct Fixture : AuditFree {
   TempDir policy;
-  Fixture() {
-    BOOST_REQUIRE_MESSAGE(before.pid == "0", "an audit daemon is registered (pid " << before.pid << ")");
-    BOOST_REQUIRE_MESSAGE(before.cshield_rules().empty(), "cshield rules are loaded before the test");
-  }
   ~Fixture() {
     const auto after = AuditState::read();
     BOOST_CHECK_MESSAGE(after.cshield_rules().empty(), "cshield rules left behind");

@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "audit_fixture.h"
 #include "harness.h"
 
 using namespace e2e;
@@ -30,12 +31,7 @@ Object::Ptr await_alarm(const Daemon& d, const std::string& query, int init_pid)
       },
       kAlarmDeadline);
   if (!found) {
-    std::string all;
-    for (const auto& a : d.alarms("")) {
-      std::ostringstream o;
-      a->stringify(o);
-      all += o.str() + "\n";
-    }
+    const std::string all = alarms_text(d.alarms(""));
     std::ostringstream st;
     d.get("/api/v1/status")->getObject("counters")->stringify(st);
     BOOST_FAIL("no alarm for " << query << " within 2 s; counters: " << st.str() << "\nalarms:\n" << all << "daemon log:\n" << d.log());
@@ -43,13 +39,7 @@ Object::Ptr await_alarm(const Daemon& d, const std::string& query, int init_pid)
   return found;
 }
 
-struct Fixture {
-  AuditState before = AuditState::read();
-  Fixture() {
-    BOOST_REQUIRE_MESSAGE(before.pid == "0", "an audit daemon is registered (pid " << before.pid << ")");
-    BOOST_REQUIRE_MESSAGE(before.cshield_rules().empty(), "cshield rules are loaded before the test");
-  }
-};
+using Fixture = AuditFree;
 
 }  // namespace
 

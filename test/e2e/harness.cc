@@ -66,6 +66,16 @@ TempDir::TempDir() {
 }
 TempDir::~TempDir() { sh("rm -rf " + sh_quote(path_)); }
 
+std::string alarms_text(const std::vector<Poco::JSON::Object::Ptr>& alarms) {
+  std::string out;
+  for (const auto& a : alarms) {
+    std::ostringstream o;
+    a->stringify(o);
+    out += o.str() + "\n";
+  }
+  return out;
+}
+
 AuditState AuditState::read() {
   AuditState s;
   std::istringstream st(sh("auditctl -s").output);

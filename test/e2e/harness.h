@@ -44,6 +44,9 @@ struct AuditState {
   std::vector<std::string> cshield_rules() const;
 };
 
+// Alarms as JSON text, one a line, for failure messages.
+std::string alarms_text(const std::vector<Poco::JSON::Object::Ptr>& alarms);
+
 // The daemon under test, in the foreground as a child process.
 class Daemon {
  public:

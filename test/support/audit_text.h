@@ -11,10 +11,8 @@
 
 namespace cshield::testing {
 
-// A field value as the kernel writes it: quoted, or hex when it has a space
-// or a quote.
-inline std::string audit_value(const std::string& v) {
-  if (v.find_first_of(" \"") == std::string::npos) return "\"" + v + "\"";
+// The bytes of `v` in upper-case hexadecimal, as the kernel encodes values.
+inline std::string hex_bytes(const std::string& v) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char ch : v) {
@@ -22,6 +20,13 @@ inline std::string audit_value(const std::string& v) {
     out.push_back(hex[ch & 15]);
   }
   return out;
+}
+
+// A field value as the kernel writes it: quoted, or hex when it has a space
+// or a quote.
+inline std::string audit_value(const std::string& v) {
+  if (v.find_first_of(" \"") == std::string::npos) return "\"" + v + "\"";
+  return hex_bytes(v);
 }
 
 inline std::vector<AuditEvent> events_of(const std::string& records) {
