@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "alarm/coalesce.h"
+#include "core/thread_name.h"
 #include "core/time_format.h"
 
 namespace cshield {
@@ -34,7 +35,10 @@ StoreWriter::~StoreWriter() { stop(); }
 
 void StoreWriter::publish(const Alarm& alarm) { queue_.try_push(alarm); }
 
-void StoreWriter::start() { thread_ = std::thread([this] { run(); }); }
+void StoreWriter::start() { thread_ = std::thread([this] {
+    name_this_thread("cs-store");
+    run();
+  }); }
 
 void StoreWriter::stop() {
   if (stopping_.exchange(true)) return;

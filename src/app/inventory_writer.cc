@@ -1,6 +1,7 @@
 #include "app/inventory_writer.h"
 
 #include "app/log.h"
+#include "core/thread_name.h"
 
 namespace cshield {
 
@@ -10,7 +11,10 @@ InventoryWriter::InventoryWriter(ContainerInventory& inventory, Counters& counte
       stops_(counters.counter("startup.stops", "containers marked stopped")),
       store_errors_(counters.counter("startup.store_errors", "inventory writes that failed")),
       dropped_(counters.counter("startup.inventory_dropped", "inventory writes dropped: their queue was full")),
-      thread_([this] { run(); }) {}
+      thread_([this] {
+        name_this_thread("cs-inventory");
+        run();
+      }) {}
 
 InventoryWriter::~InventoryWriter() {
   queue_.close();

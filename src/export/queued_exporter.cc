@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "alarm/coalesce.h"
+#include "core/thread_name.h"
 
 namespace cshield {
 
@@ -33,7 +34,10 @@ QueuedExporter::~QueuedExporter() { stop(); }
 
 void QueuedExporter::publish(const Alarm& alarm) { queue_.try_push(alarm); }
 
-void QueuedExporter::start() { thread_ = std::thread([this] { run(); }); }
+void QueuedExporter::start() { thread_ = std::thread([this] {
+    name_this_thread("cs-export-" + name_);
+    run();
+  }); }
 
 void QueuedExporter::stop() {
   if (stopping_.exchange(true)) return;
