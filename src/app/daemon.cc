@@ -35,6 +35,7 @@
 #include "audit/event_assembler.h"
 #include "core/bounded_queue.h"
 #include "core/counters.h"
+#include "core/thread_name.h"
 #include "core/time_format.h"
 #include "enrich/container_resolver.h"
 #include "enrich/docker_socket_client.h"
@@ -75,8 +76,15 @@ std::string print_rules(const Config& config) {
 namespace {
 
 // Chunks of up to 512 records each; the reader waits when it is full, so
-// this bounds memory (a few tens of MiB) more than it buffers.
+// this bounds memory (a few tens of MiB) more than it buffers. Sources that
+// lose what they cannot hand over at once (multicast, auditd's dispatcher on
+// stdin) use it whole.
 constexpr std::size_t kRecordQueueChunks = 256;
+// As the audit daemon, the reader stops reading once this many chunks wait:
+// the kernel then holds records in its backlog and slows the audited
+// processes (backlog_wait_time) instead of cshieldd queueing seconds of
+// records, which would only delay every alarm behind them.
+constexpr std::size_t kNetlinkQueueChunks = 8;
 
 // Reads the API token, creating a random one (mode 0600) on first start.
 bool load_or_create_token(const std::string& path, std::string& token, std::string& error) {
@@ -373,12 +381,13 @@ void Runtime::reader_loop() {
       std::lock_guard<std::mutex> lock(source_mu_);
       source = source_.get();
     }
+    const std::size_t queue_limit = source->mode() == "netlink" ? kNetlinkQueueChunks : kRecordQueueChunks;
     while (source->read(chunk)) {
       if (chunk.empty()) continue;
       // A full queue slows the reader rather than losing: the kernel holds
       // records back (its backlog, then backlog_wait_time slows the callers).
       // Only a pipeline that has stopped makes it drop, counted.
-      while (!records_.push_for(chunk, std::chrono::milliseconds(250)))
+      while (!records_.push_for(chunk, std::chrono::milliseconds(250), queue_limit))
         if (!pipeline_running_) {
           records_.try_push(std::move(chunk));
           break;
@@ -714,8 +723,14 @@ int Runtime::run() {
   store_writer_->start();
   exporters_->start();
   pipeline_running_ = reader_running_ = true;  // before the threads, so health never flickers
-  pipeline_thread_ = std::thread([this] { pipeline_loop(); });
-  reader_ = std::thread([this] { reader_loop(); });
+  pipeline_thread_ = std::thread([this] {
+    name_this_thread("cs-pipeline");
+    pipeline_loop();
+  });
+  reader_ = std::thread([this] {
+    name_this_thread("cs-reader");
+    reader_loop();
+  });
 
   api_context_ = std::make_unique<ApiContext>(ApiContext{
       *reader_store_, [this] { return status_json(); },

@@ -20,8 +20,13 @@ namespace {
 
 constexpr int kPollMs = 200;
 constexpr std::size_t kMaxBatch = 512;
-// Larger than any audit message (the kernel caps them at 8970 bytes).
-constexpr std::size_t kBufferSize = 64 * 1024;
+// A read of at least this many messages means the socket is busy: the next
+// one drains without gathering.
+constexpr std::size_t kBusyBatch = 64;
+// Messages one recvmmsg call takes; each slot is larger than any audit
+// message (the kernel caps them at 8970 bytes plus the netlink header).
+constexpr std::size_t kSlots = 32;
+constexpr std::size_t kSlotSize = 16 * 1024;
 
 std::string error_text(int err) { return std::generic_category().message(err); }
 
@@ -33,8 +38,8 @@ Result set_receive_buffer(int fd, int bytes) {
   return Result::failure("set the socket receive buffer to " + std::to_string(bytes) + " bytes: " + error_text(errno));
 }
 
-NetlinkReceiver::NetlinkReceiver(Counters* counters)
-    : wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), buffer_(kBufferSize) {
+NetlinkReceiver::NetlinkReceiver(Counters* counters, int gather_ms)
+    : wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), gather_ms_(gather_ms), buffer_(kSlots * kSlotSize) {
   if (!counters) return;
   records_ = &counters->counter("source.records", "audit records read");
   bytes_ = &counters->counter("source.bytes", "bytes of audit records read");
@@ -77,31 +82,57 @@ bool NetlinkReceiver::read(std::string& out) {
   pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
   const int rc = poll(fds, 2, kPollMs);
   if (stopping_) return false;
-  if (rc > 0 && (fds[0].revents & (POLLIN | POLLERR))) drain(out);
+  if (rc > 0 && (fds[0].revents & (POLLIN | POLLERR))) {
+    if (last_batch_ < kBusyBatch) gather();
+    if (stopping_) return false;
+    last_batch_ = drain(out);
+  }
   return true;
 }
 
-void NetlinkReceiver::drain(std::string& out) {
-  for (std::size_t n = 0; n < kMaxBatch; ++n) {
-    sockaddr_nl from{};
-    socklen_t from_len = sizeof(from);
-    const ssize_t got = recvfrom(fd_, buffer_.data(), buffer_.size(), MSG_DONTWAIT | MSG_TRUNC,
-                                 reinterpret_cast<sockaddr*>(&from), &from_len);
+// Waits the gather time, or until a stop request: only the wake fd is polled.
+void NetlinkReceiver::gather() {
+  if (gather_ms_ <= 0) return;
+  pollfd wake{wake_fd_, POLLIN, 0};
+  (void)poll(&wake, 1, gather_ms_);
+}
+
+std::size_t NetlinkReceiver::drain(std::string& out) {
+  sockaddr_nl from[kSlots];
+  iovec iov[kSlots];
+  mmsghdr msgs[kSlots];
+  std::size_t taken = 0;
+  while (taken < kMaxBatch) {
+    for (std::size_t i = 0; i < kSlots; ++i) {
+      iov[i] = {buffer_.data() + i * kSlotSize, kSlotSize};
+      msgs[i] = {};
+      msgs[i].msg_hdr.msg_name = &from[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    // MSG_TRUNC: msg_len is a datagram's real length, so a truncated one shows.
+    const int got = recvmmsg(fd_, msgs, kSlots, MSG_DONTWAIT | MSG_TRUNC, nullptr);
     if (got < 0) {
       if (errno == EINTR) continue;
       if (errno == ENOBUFS) {
         if (overruns_) overruns_->add();
         continue;
       }
-      return;  // EAGAIN: drained; anything else: poll reports it again
+      break;  // EAGAIN: drained; anything else: poll reports it again
     }
-    if (from.nl_pid != 0) continue;  // not from the kernel
-    if (static_cast<std::size_t>(got) > buffer_.size()) {
-      if (malformed_) malformed_->add();
-      continue;
+    for (int i = 0; i < got; ++i) {
+      ++taken;
+      if (from[i].nl_pid != 0) continue;  // not from the kernel
+      if (msgs[i].msg_len > kSlotSize) {
+        if (malformed_) malformed_->add();
+        continue;
+      }
+      append_message(buffer_.data() + static_cast<std::size_t>(i) * kSlotSize, msgs[i].msg_len, out);
     }
-    append_message(buffer_.data(), static_cast<std::size_t>(got), out);
+    if (static_cast<std::size_t>(got) < kSlots) break;  // the socket is empty
   }
+  return taken;
 }
 
 // One datagram carries one audit message (the kernel sends each in its own skb).
