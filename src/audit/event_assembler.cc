@@ -160,51 +160,64 @@ void EventAssembler::account_serial(std::uint64_t serial) {
 
 namespace {
 
-// The fields of SYSCALL and SECCOMP records that a skeleton carries.
-bool skeleton_field(std::string_view name) {
-  return name == "syscall" || name == "arch" || name == "key" || name == "exe" || name == "comm" ||
-         name == "success" || name == "exit";
-}
+// The records whose fields the first pass reads: what a skeleton carries.
+bool skeleton_record(int type) { return type == rec::kSyscall || type == rec::kSeccomp; }
 
 }  // namespace
 
-// Reads the current auparse event into `ev`. With `skeleton`, only record
-// types and the skeleton fields of SYSCALL/SECCOMP records (see the header).
+// Appends the current auparse record's fields. Values that read as written
+// (most of them) are kept once; see AuditField::text().
+void EventAssembler::read_fields(auparse_state_t* au, AuditRecord& record) {
+  record.fields.reserve(auparse_get_num_fields(au));
+  if (auparse_first_field(au) <= 0) return;
+  do {
+    const char* name = auparse_get_field_name(au);
+    if (!name) continue;
+    const char* raw = auparse_get_field_str(au);
+    AuditField& f = record.fields.emplace_back(name, raw ? raw : "");
+    const std::string_view n = f.name;
+    if (n == "syscall" || n == "arch") {
+      // Names from the arch-specific tables: auparse's.
+      if (const char* text = auparse_interpret_field(au)) f.set_text(text);
+    } else if (auto text = decoded_field_text(record.type, f.name, f.raw)) {
+      f.set_text(std::move(*text));
+    }
+  } while (auparse_next_field(au) > 0);
+}
+
+// The first pass over the current auparse event: every record's type, and
+// the fields of its SYSCALL and SECCOMP records. EOE records (terminators)
+// and text auparse could not read as a record are left out, here and in
+// read_rest(), so that both passes see the same records in the same order.
 // Returns the number of records.
-std::size_t EventAssembler::read_event(auparse_state_t* au, AuditEvent& ev, bool skeleton) {
+std::size_t EventAssembler::read_skeleton(auparse_state_t* au, AuditEvent& ev) {
   if (auparse_first_record(au) <= 0) return 0;
   do {
-    AuditRecord record;
-    record.type = auparse_get_type(au);
-    if (record.type == rec::kEoe) continue;  // a terminator, not content
-    if (record.type <= 0) {                  // text auparse could not read as a record
-      if (!skeleton && malformed_) malformed_->add();
+    const int type = auparse_get_type(au);
+    if (type == rec::kEoe) continue;
+    if (type <= 0) {
+      if (malformed_) malformed_->add();
       continue;
     }
-    const bool with_fields = !skeleton || record.type == rec::kSyscall || record.type == rec::kSeccomp;
-    if (with_fields) {
-      if (const char* n = auparse_get_type_name(au)) record.type_name = n;
-      if (!skeleton) record.fields.reserve(auparse_get_num_fields(au));
-      if (auparse_first_field(au) > 0) {
-        do {
-          const char* name = auparse_get_field_name(au);
-          if (!name || (skeleton && !skeleton_field(name))) continue;
-          const char* raw = auparse_get_field_str(au);
-          AuditField f{name, raw ? raw : "", {}};
-          if (f.name == "syscall" || f.name == "arch") {
-            // Names from the arch-specific tables: auparse's.
-            const char* text = auparse_interpret_field(au);
-            f.text = text ? text : f.raw;
-          } else {
-            f.text = field_text(record.type, f.name, f.raw);
-          }
-          record.fields.push_back(std::move(f));
-        } while (auparse_next_field(au) > 0);
-      }
-    }
-    ev.records.push_back(std::move(record));
+    AuditRecord& record = ev.records.emplace_back();
+    record.type = type;
+    if (const char* n = auparse_get_type_name(au)) record.type_name = n;
+    if (skeleton_record(type)) read_fields(au, record);
   } while (auparse_next_record(au) > 0);
   return ev.records.size();
+}
+
+// The second pass: the fields of the records the first one left without.
+void EventAssembler::read_rest(auparse_state_t* au, AuditEvent& ev) {
+  if (auparse_first_record(au) <= 0) return;
+  std::size_t next = 0;
+  do {
+    const int type = auparse_get_type(au);
+    if (type == rec::kEoe || type <= 0) continue;
+    if (next >= ev.records.size()) return;
+    AuditRecord& record = ev.records[next++];
+    if (!skeleton_record(type)) read_fields(au, record);
+  } while (auparse_next_record(au) > 0);
 }
 
 void EventAssembler::deliver(auparse_state_t* au) {
@@ -216,19 +229,11 @@ void EventAssembler::deliver(auparse_state_t* au) {
     ev.time_ms = sec < 0 || sec > kMaxTimeMs / 1000 ? clamp_time_ms(sec < 0 ? 0 : kMaxTimeMs)
                                                     : sec * 1000 + static_cast<std::int64_t>(ts->milli % 1000);
   }
-  bool wanted = true;
-  if (interest_) {
-    // Most events concern no detector: decide on a skeleton before paying
-    // for every field.
-    if (read_event(au, ev, true) == 0) return;
-    wanted = interest_(ev);
-    if (wanted) {
-      ev.records.clear();
-      read_event(au, ev, false);
-    }
-  } else if (read_event(au, ev, false) == 0) {
-    return;
-  }
+  // Most events concern no detector: decide on a skeleton before paying
+  // for every field.
+  if (read_skeleton(au, ev) == 0) return;
+  const bool wanted = !interest_ || interest_(ev);
+  if (wanted) read_rest(au, ev);
   ++events_;
   records_ += ev.records.size();
   if (events_counter_) events_counter_->add();

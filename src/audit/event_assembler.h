@@ -30,8 +30,8 @@ class EventAssembler {
  public:
   using Handler = std::function<void(AuditEvent&&)>;
   // Decides from a skeleton whether an event is worth reading whole. The
-  // skeleton has every record's type, and of SYSCALL and SECCOMP records
-  // only the fields syscall, arch, key, exe, comm, success and exit.
+  // skeleton has every record's type and name, and every field of its
+  // SYSCALL and SECCOMP records; the other records have no fields yet.
   using Interest = std::function<bool(const AuditEvent& skeleton)>;
 
   // `handler` is called synchronously from feed()/age_out()/flush() with
@@ -59,7 +59,9 @@ class EventAssembler {
   void feed_lines(std::string_view lines);
   void emit_ready();
   std::optional<std::string> close_standalone_event(std::string_view line);
-  std::size_t read_event(auparse_state_t* au, AuditEvent& ev, bool skeleton);
+  std::size_t read_skeleton(auparse_state_t* au, AuditEvent& ev);
+  void read_rest(auparse_state_t* au, AuditEvent& ev);
+  void read_fields(auparse_state_t* au, AuditRecord& record);
   void account_serial(std::uint64_t serial);
 
   Handler handler_;

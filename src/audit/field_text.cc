@@ -1,21 +1,35 @@
 #include "audit/field_text.h"
 
-#include <array>
-
 #include "core/audit_event.h"
 
 namespace cshield {
 
 namespace {
 
-// Fields the kernel may hex-encode (auparse's ESCAPED types).
+// Fields the kernel may hex-encode (auparse's ESCAPED types). Called for
+// every field of every event read: a switch on the first letter keeps it to
+// a comparison or two.
 bool escapable(std::string_view name) {
-  static constexpr std::array<std::string_view, 22> kNames{
-      "acct", "cgroup", "cmd",  "comm", "cwd",  "data",      "dir",   "exe",      "file", "grp",     "hostname",
-      "key",  "name",   "new_group", "ocomm", "path", "proctitle", "root_dir", "sw",   "terminal", "vm", "watch"};
-  for (auto n : kNames)
-    if (n == name) return true;
-  return false;
+  if (name.empty()) return false;
+  switch (name[0]) {
+    case 'a': return name == "acct";
+    case 'c': return name == "cgroup" || name == "cmd" || name == "comm" || name == "cwd";
+    case 'd': return name == "data" || name == "dir";
+    case 'e': return name == "exe";
+    case 'f': return name == "file";
+    case 'g': return name == "grp";
+    case 'h': return name == "hostname";
+    case 'k': return name == "key";
+    case 'n': return name == "name" || name == "new_group";
+    case 'o': return name == "ocomm";
+    case 'p': return name == "path" || name == "proctitle";
+    case 'r': return name == "root_dir";
+    case 's': return name == "sw";
+    case 't': return name == "terminal";
+    case 'v': return name == "vm";
+    case 'w': return name == "watch";
+    default: return false;
+  }
 }
 
 // a0, a12, a3[0] of an EXECVE record (not a0_len).
@@ -35,15 +49,15 @@ int hex_digit(char c) {
 
 }  // namespace
 
-std::string field_text(int record_type, std::string_view name, std::string_view raw) {
+std::optional<std::string> decoded_field_text(int record_type, std::string_view name, std::string_view raw) {
   if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') return std::string(raw.substr(1, raw.size() - 2));
-  const bool encoded_kind = escapable(name) || (record_type == rec::kExecve && execve_argument(name));
-  if (!encoded_kind || raw.empty() || raw.size() % 2 != 0) return std::string(raw);
+  if (raw.empty() || raw.size() % 2 != 0) return std::nullopt;
+  if (!escapable(name) && !(record_type == rec::kExecve && execve_argument(name))) return std::nullopt;
   std::string out;
   out.reserve(raw.size() / 2);
   for (std::size_t i = 0; i < raw.size(); i += 2) {
     const int hi = hex_digit(raw[i]), lo = hex_digit(raw[i + 1]);
-    if (hi < 0 || lo < 0) return std::string(raw);  // not an encoding after all ("(null)", "?")
+    if (hi < 0 || lo < 0) return std::nullopt;  // not an encoding after all ("(null)", "?")
     out.push_back(static_cast<char>(hi * 16 + lo));
   }
   if (record_type == rec::kProctitle)

@@ -12,7 +12,7 @@ const AuditField* AuditRecord::field(std::string_view name) const {
 }
 
 std::optional<std::string> AuditRecord::text(std::string_view name) const {
-  if (const auto* f = field(name)) return f->text;
+  if (const auto* f = field(name)) return f->text();
   return std::nullopt;
 }
 

@@ -9,14 +9,35 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace cshield {
 
 struct AuditField {
+  AuditField() = default;
+  AuditField(std::string field_name, std::string raw_value)
+      : name(std::move(field_name)), raw(std::move(raw_value)) {}
+  AuditField(std::string field_name, std::string raw_value, std::string text_value)
+      : name(std::move(field_name)), raw(std::move(raw_value)) {
+    set_text(std::move(text_value));
+  }
+
   std::string name;
-  std::string raw;   // as written in the record (e.g. 2F6574632F736861646F77)
-  std::string text;  // interpreted (e.g. /etc/shadow); equals raw when nothing to interpret
+  std::string raw;  // as written in the record (e.g. 2F6574632F736861646F77)
+
+  // Interpreted (e.g. /etc/shadow); raw when there is nothing to interpret,
+  // in which case no second copy is kept.
+  const std::string& text() const { return decoded_ ? *decoded_ : raw; }
+  void set_text(std::string text) {
+    if (text == raw)
+      decoded_.reset();
+    else
+      decoded_ = std::move(text);
+  }
+
+ private:
+  std::optional<std::string> decoded_;
 };
 
 struct AuditRecord {

@@ -41,8 +41,8 @@ class Detector {
   // Cheap pre-filter, before enrichment: true if evaluate() may raise
   // something for the event (typically: the key is one of its own). It may
   // be given a skeleton event (EventAssembler::Interest): every record's
-  // type, and of SYSCALL and SECCOMP records only the fields syscall, arch,
-  // key, exe, comm, success and exit. Decide from those alone.
+  // type, and every field of its SYSCALL and SECCOMP records, but no field
+  // of any other record. Decide from those alone.
   virtual bool wants(const AuditEvent& event) const = 0;
   // Appends alarms to `out`: type, subtype, name, syscall, path, evidence and
   // description. The pipeline then fills in what every alarm shares:

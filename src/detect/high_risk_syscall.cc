@@ -63,7 +63,7 @@ bool HighRiskSyscallDetector::wants(const AuditEvent& event) const {
   const AuditRecord* sys = event.syscall();
   if (!sys) return false;
   const AuditField* f = sys->field("syscall");
-  return f && lookup_.count(f->text) > 0;
+  return f && lookup_.count(f->text()) > 0;
 }
 
 void HighRiskSyscallDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {

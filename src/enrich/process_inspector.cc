@@ -92,7 +92,7 @@ bool ProcessInspector::wants(const AuditEvent& event, const ProcessInfo& process
   const AuditRecord* sys = event.syscall();
   if (!sys) return false;
   const AuditField* f = sys->field("syscall");
-  if (!f || (f->text != "execve" && f->text != "execveat")) return false;
+  if (!f || (f->text() != "execve" && f->text() != "execveat")) return false;
   return sys->raw("success").value_or("") == "yes";
 }
 
