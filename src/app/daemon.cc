@@ -76,15 +76,12 @@ std::string print_rules(const Config& config) {
 namespace {
 
 // Chunks of up to 512 records each; the reader waits when it is full, so
-// this bounds memory (a few tens of MiB) more than it buffers. Sources that
-// lose what they cannot hand over at once (multicast, auditd's dispatcher on
-// stdin) use it whole.
+// this bounds memory (a few tens of MiB) more than it buffers. It is kept
+// large on purpose: once the reader stops draining the netlink socket, the
+// kernel finds it full, moves records to its retry queue and sends them out
+// of order, so events arrive split and libauparse holds every later event
+// until the split one times out (seconds), scanning them all per record.
 constexpr std::size_t kRecordQueueChunks = 256;
-// As the audit daemon, the reader stops reading once this many chunks wait:
-// the kernel then holds records in its backlog and slows the audited
-// processes (backlog_wait_time) instead of cshieldd queueing seconds of
-// records, which would only delay every alarm behind them.
-constexpr std::size_t kNetlinkQueueChunks = 8;
 
 // Reads the API token, creating a random one (mode 0600) on first start.
 bool load_or_create_token(const std::string& path, std::string& token, std::string& error) {
@@ -381,13 +378,12 @@ void Runtime::reader_loop() {
       std::lock_guard<std::mutex> lock(source_mu_);
       source = source_.get();
     }
-    const std::size_t queue_limit = source->mode() == "netlink" ? kNetlinkQueueChunks : kRecordQueueChunks;
     while (source->read(chunk)) {
       if (chunk.empty()) continue;
       // A full queue slows the reader rather than losing: the kernel holds
       // records back (its backlog, then backlog_wait_time slows the callers).
       // Only a pipeline that has stopped makes it drop, counted.
-      while (!records_.push_for(chunk, std::chrono::milliseconds(250), queue_limit))
+      while (!records_.push_for(chunk, std::chrono::milliseconds(250)))
         if (!pipeline_running_) {
           records_.try_push(std::move(chunk));
           break;
