@@ -2,7 +2,10 @@
 // interface. Records of one serial are delivered together once the event is
 // complete: its EOE record arrived, a single-record event type was read, or
 // it was aged out (age_out(): incomplete for longer than auparse's EOE
-// timeout, 2 s by default) or flushed (flush(): end of input).
+// timeout, 2 s by default) or flushed (flush(): end of input). A record
+// that arrives after its event's EOE (the kernel resends records out of
+// order after the netlink socket was full) is delivered as an event of its
+// own at once, and counted: audit.late_records.
 // Loss accounting: serial gaps between delivered events (out-of-order
 // arrivals that fill a gap are credited back), resets on a serial restart.
 // A gap is not proof of loss: the kernel also skips serials of events its
@@ -58,7 +61,11 @@ class EventAssembler {
   void deliver(auparse_state_t* au);
   void feed_lines(std::string_view lines);
   void emit_ready();
-  std::optional<std::string> close_standalone_event(std::string_view line);
+  // EOE records to feed before and after a line (see close_events()).
+  struct EoeAmendment {
+    std::optional<std::string> before, after;
+  };
+  EoeAmendment close_events(std::string_view line);
   std::size_t read_skeleton(auparse_state_t* au, AuditEvent& ev);
   void read_rest(auparse_state_t* au, AuditEvent& ev);
   void read_fields(auparse_state_t* au, AuditRecord& record);
@@ -74,6 +81,7 @@ class EventAssembler {
   Counter* gaps_counter_ = nullptr;
   Counter* handler_errors_ = nullptr;
   Counter* malformed_ = nullptr;
+  Counter* late_records_ = nullptr;
   std::string partial_line_;  // the start of a line whose end has not been fed yet
   static constexpr std::size_t kRememberedSyscallEvents = 64;
   std::string open_stamp_;               // "sec.ms:serial" of the last record's event
@@ -81,6 +89,9 @@ class EventAssembler {
   // Hashes of the stamps of recent events that showed a SYSCALL or EOE record (a ring).
   std::array<std::size_t, kRememberedSyscallEvents> syscall_stamps_{};
   std::size_t syscall_stamps_next_ = 0;
+  // Hashes of the stamps of recent events that have ended (an EOE, read or supplied).
+  std::array<std::size_t, kRememberedSyscallEvents> closed_stamps_{};
+  std::size_t closed_stamps_next_ = 0;
 };
 
 }  // namespace cshield

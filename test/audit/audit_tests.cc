@@ -37,6 +37,12 @@ std::vector<AuditEvent> assemble(const std::string& text, std::size_t chunk = 40
   return out;
 }
 
+std::uint64_t counter_value(const Counters& counters, const std::string& name) {
+  for (const auto& c : counters.snapshot())
+    if (c.name == name) return c.value;
+  return 0;
+}
+
 const AuditEvent& by_serial(const std::vector<AuditEvent>& evs, std::uint64_t serial) {
   for (const auto& e : evs)
     if (e.serial == serial) return e;
@@ -276,4 +282,40 @@ BOOST_AUTO_TEST_CASE(records_without_an_eoe_do_not_hold_back_the_events_after_th
          "comm=\"x\" exe=\"/x\" key=\"k\"\n");
   a.feed("type=EOE msg=audit(1764175802.000:20): \n");
   BOOST_TEST(delivered == (std::vector<std::uint64_t>{10, 11, 12, 20}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_record_arriving_after_its_event_ended_holds_nothing_back) {
+  // Found under live load: once the netlink socket was full, the kernel kept
+  // a record for a retry and sent the rest of its event, EOE included, and
+  // later events first. libauparse then held every later event behind the
+  // late record's event until it aged out (seconds), scanning them all.
+  auto syscall = [](int serial) {
+    return "type=SYSCALL msg=audit(1764175801.100:" + std::to_string(serial) +
+           "): arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=0 a2=0 a3=0 items=1 ppid=1 pid=2 auid=0 "
+           "uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"x\" exe=\"/x\" key=\"k\"\n";
+  };
+  auto path = [](int serial) {
+    return "type=PATH msg=audit(1764175801.100:" + std::to_string(serial) +
+           "): item=0 name=\"/etc/shadow\" inode=5 dev=fd:00 mode=0100640 ouid=0 ogid=42 rdev=00:00 nametype=NORMAL "
+           "cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0\n";
+  };
+  auto eoe = [](int serial) { return "type=EOE msg=audit(1764175801.100:" + std::to_string(serial) + "): \n"; };
+  std::vector<AuditEvent> delivered;
+  Counters c;
+  EventAssembler a([&](AuditEvent&& e) { delivered.push_back(std::move(e)); }, &c);
+  a.feed(syscall(30) + eoe(30));   // event 30 without its PATH record
+  a.feed(syscall(31) + path(31) + eoe(31));
+  a.feed(path(30));                // 30's PATH, late
+  a.feed(syscall(32) + path(32) + eoe(32));
+  a.feed(syscall(33) + path(33) + eoe(33));
+  // Every event is out without a flush, the late record as an event of its own.
+  BOOST_REQUIRE_EQUAL(delivered.size(), 5u);
+  std::vector<std::uint64_t> serials;
+  for (const auto& e : delivered) serials.push_back(e.serial);
+  BOOST_TEST(serials == (std::vector<std::uint64_t>{30, 31, 30, 32, 33}), boost::test_tools::per_element());
+  BOOST_TEST(delivered[2].records.size() == 1u);
+  BOOST_TEST(delivered[2].first(rec::kPath)->text("name").value() == "/etc/shadow");
+  BOOST_TEST(delivered[3].records.size() == 2u);
+  BOOST_TEST(counter_value(c, "audit.late_records") == 1u);
+  BOOST_TEST(counter_value(c, "audit.malformed") == 0u);
 }
