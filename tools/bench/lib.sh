@@ -185,6 +185,18 @@ EOF
 
 # CPU ticks (user + system) and memory of a process.
 bench_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# bench_api_ticks PID: CPU ticks of cshieldd's API threads so far: every thread
+# but the main one and the named cs-* ones (reader, pipeline, store, exporters).
+bench_api_ticks() {
+  local t sum=0 comm
+  for t in /proc/"$1"/task/*; do
+    [ "${t##*/}" = "$1" ] && continue
+    comm=$(cat "$t/comm" 2>/dev/null) || continue
+    [[ $comm == cs-* ]] && continue
+    sum=$((sum + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$sum"
+}
 bench_rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 bench_hwm_kb() { awk '/^VmHWM/{print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 bench_lost() { auditctl -s | awk '/^lost/{print $2}'; }
