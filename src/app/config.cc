@@ -1,5 +1,9 @@
 #include "app/config.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <set>
@@ -8,6 +12,7 @@
 #include "app/ini_file.h"
 #include "app/startup_config.h"
 #include "detect/high_risk_syscall.h"
+#include "rules/rule_root.h"
 
 namespace cshield {
 
@@ -106,6 +111,15 @@ const std::map<std::string, Setter>& setters() {
              return std::optional<std::string>("'" + v + "' holds a space or a control character");
          if (v.size() > 253) return std::optional<std::string>("a node name has at most 253 characters");
          c.node.name = v;
+         return std::optional<std::string>();
+       }},
+      {"node.root", [](Config& c, const std::string& v) {
+         if (auto e = absolute_path(v, false)) return e;
+         struct stat st {};
+         if (::stat(v.c_str(), &st) != 0)
+           return std::optional<std::string>("'" + v + "': " + std::strerror(errno));
+         if (!S_ISDIR(st.st_mode)) return std::optional<std::string>("'" + v + "' is not a directory");
+         c.node.root = normal_node_root(v);
          return std::optional<std::string>();
        }},
       {"storage.database", [](Config& c, const std::string& v) {
@@ -315,6 +329,7 @@ std::string default_config_text() {
   o << "; cshieldd configuration. Every key is optional; shown with its default.\n"
     << "[node]\n"
     << "name =                ; empty: $CSHIELD_NODE_NAME, else the host name\n"
+    << "root = " << d.node.root << "              ; the node's / as mounted here (/host in a Kubernetes pod)\n"
     << "[audit]\n"
     << "mode = " << d.audit.mode << "            ; auto | netlink | multicast | plugin\n"
     << "backlog_limit = " << d.audit.backlog_limit << "\n"

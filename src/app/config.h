@@ -22,6 +22,12 @@ struct Config {
     // CSHIELD_NODE_NAME (the DaemonSet sets it from spec.nodeName), else
     // the host name. See node_name().
     std::string name;
+    // The node's root filesystem in cshieldd's mount namespace: "/" on the
+    // node itself, where a pod mounts the node's "/" (/host) in Kubernetes.
+    // Audit rules on node files are placed under it (rules/rule_root.h) and
+    // the runtime binaries and sockets are looked up under it; alarms keep
+    // the node's paths. An existing directory, without trailing slashes.
+    std::string root = "/";
   } node;
 
   struct Audit {

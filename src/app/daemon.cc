@@ -70,7 +70,7 @@ void block_daemon_signals() {
 }
 
 std::string print_rules(const Config& config) {
-  return RuleSet::build(build_detectors(config)->rules(), 0).to_text();
+  return RuleSet::build(build_detectors(config)->rules(), 0, config.node.root).to_text();
 }
 
 namespace {
@@ -240,7 +240,8 @@ bool Runtime::start_policy() {
         } catch (const std::exception& e) {
           log_warn(std::string("container inventory: ") + e.what());
         }
-      });
+      },
+      config_.node.root);
   policy_ = std::make_unique<PolicyRuntime>(
       *policy_store_, config_.policy.directory,
       [this](std::shared_ptr<const PolicySet> set) { apply_policy(std::move(set)); }, [] { return now_ms(); });
@@ -354,7 +355,7 @@ void Runtime::load_rules() {
     std::lock_guard<std::mutex> lock(apply_mu_);
     detectors = detectors_;
   }
-  const RuleSet set = RuleSet::build(detectors->rules(), static_cast<int>(::getpid()));
+  const RuleSet set = RuleSet::build(detectors->rules(), static_cast<int>(::getpid()), config_.node.root);
   for (const auto& w : set.warnings()) log_warn("rules: " + w);
   ApplyReport report;
   {
@@ -614,8 +615,8 @@ void Runtime::reload() {
   const Config& next = *l.config;
   if (next.audit.mode != config_.audit.mode || next.storage.database != config_.storage.database ||
       next.api.socket != config_.api.socket || next.api.listen != config_.api.listen ||
-      next.api.metrics_listen != config_.api.metrics_listen)
-    log_warn("audit.mode, storage.database and the api addresses take effect at the next start");
+      next.api.metrics_listen != config_.api.metrics_listen || next.node.root != config_.node.root)
+    log_warn("audit.mode, storage.database, node.root and the api addresses take effect at the next start");
   exporters_->reopen();
   if (next.exporting.audit != config_.exporting.audit || next.exporting.syslog != config_.exporting.syslog ||
       next.exporting.syslog_format != config_.exporting.syslog_format || next.exporting.jsonl != config_.exporting.jsonl ||
@@ -698,6 +699,9 @@ int Runtime::run() {
     return 1;
   }
   log_info("alarms name this node as '" + stamped_sinks_.host() + "'");
+  if (config_.node.root != "/")
+    log_info("the node's root filesystem is at " + config_.node.root +
+             ": audit rules on node files are placed under it, alarms name the node's paths");
   if (!open_store()) return 1;
   signatures_ = std::make_unique<SignatureDatabase>(counters_);
   load_signatures();

@@ -39,15 +39,17 @@ std::shared_ptr<const DetectorSet> build_detectors(const Config& config, Detecto
   set->detectors.push_back(std::make_unique<FileEscapeDetector>(
       d.file_escape_paths.empty() ? default_file_escape_paths() : d.file_escape_paths));
   VulnerabilityEscapeOptions escape;
-  escape.runtime_binaries = existing_runtime_binaries();
-  escape.runtime_binary_ids = file_identities(escape.runtime_binaries);
-  escape.runtime_sockets = runtime_socket_paths();
+  // Node paths, looked up under the node's root ([node] root).
+  const std::string& root = config.node.root;
+  escape.runtime_binaries = existing_runtime_binaries(root);
+  escape.runtime_binary_ids = file_identities(escape.runtime_binaries, root);
+  escape.runtime_sockets = runtime_socket_paths(root);
   escape.brute_force_threshold = d.brute_force_threshold;
   escape.brute_force_window_seconds = d.brute_force_window_seconds;
   set->detectors.push_back(std::make_unique<VulnerabilityEscapeDetector>(std::move(escape)));
   AbnormalStartupOptions startup;
   startup.policy = config.startup;
-  for (const auto& bin : existing_runtime_binaries())
+  for (const auto& bin : existing_runtime_binaries(root))
     if (is_oci_runtime_binary(bin)) startup.runtime_binaries.push_back(bin);
   set->detectors.push_back(std::make_unique<AbnormalStartupDetector>(std::move(startup)));
   // Its exec rule goes last whatever the order (DetectorSet::rules()).

@@ -6,19 +6,22 @@
 #include "app/root_path.h"
 #include "detect/sensitive_file_access.h"
 #include "policy/glob.h"
+#include "rules/rule_root.h"
 
 namespace cshield {
 
 ProtectedFileWatches::ProtectedFileWatches(AuditControl& control, std::mutex& control_mu, Counters& counters,
-                                           Associate associate)
+                                           Associate associate, std::string node_root)
     : control_(control),
       control_mu_(control_mu),
       associate_(std::move(associate)),
+      node_root_(std::move(node_root)),
       policy_(std::make_shared<const PolicySet>()),
       added_(counters.counter("policy.watches_added", "protected-file watches placed in containers")),
       failed_(counters.counter("policy.watch_errors", "protected-file watches the kernel refused")) {}
 
-std::vector<AuditRule> ProtectedFileWatches::wanted(const PolicySet& policy, const ContainerInfo& c) {
+std::vector<AuditRule> ProtectedFileWatches::wanted(const PolicySet& policy, const ContainerInfo& c,
+                                                    const std::string& node_root) {
   std::vector<AuditRule> out;
   if (c.rootfs.empty()) return out;
   const PolicyGroup* group = policy.group_for(c);
@@ -26,7 +29,7 @@ std::vector<AuditRule> ProtectedFileWatches::wanted(const PolicySet& policy, con
   for (const auto& pattern : group->protected_files) {
     const std::string inside = protected_watch_path(pattern);
     const bool dir = inside != pattern;
-    auto host = host_path_in_root(c.rootfs, inside, dir);
+    auto host = host_path_in_root(path_under_root(node_root, c.rootfs), inside, dir);
     if (!host) continue;
     AuditRule r = sensitive_file_watch(c.id, *host);
     if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(std::move(r));
@@ -35,7 +38,7 @@ std::vector<AuditRule> ProtectedFileWatches::wanted(const PolicySet& policy, con
 }
 
 void ProtectedFileWatches::sync_locked(const ContainerInfo& c, bool force) {
-  const std::vector<AuditRule> want = wanted(*policy_, c);
+  const std::vector<AuditRule> want = wanted(*policy_, c, node_root_);
   std::vector<AuditRule>& have = placed_[c.id];
   std::lock_guard<std::mutex> lock(control_mu_);
   for (auto it = have.begin(); it != have.end();) {

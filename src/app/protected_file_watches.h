@@ -5,7 +5,9 @@
 // directory for Docker, the bundle's rootfs for runc); for a glob, the
 // directory above it. Placed when the container starts (or when a policy
 // change makes a group cover it or changes its files), removed when it stops
-// or no longer needs them. Also reports each running container's group
+// or no longer needs them. The root filesystem path is a node path: it is
+// read, and the watch placed, under the node's root ([node] root) as cshieldd
+// sees it; the watches' key names the container, never the path. Also reports each running container's group
 // (`associate`, "" for none) so the inventory can show it.
 //
 // Thread-safe: the pipeline thread reports starts and stops, the policy
@@ -31,7 +33,8 @@ class ProtectedFileWatches {
  public:
   using Associate = std::function<void(const std::string& container_id, const std::string& group)>;
 
-  ProtectedFileWatches(AuditControl& control, std::mutex& control_mu, Counters& counters, Associate associate);
+  ProtectedFileWatches(AuditControl& control, std::mutex& control_mu, Counters& counters, Associate associate,
+                       std::string node_root = "/");
 
   void set_policy(std::shared_ptr<const PolicySet> policy);
   void started(const ContainerInfo& container);
@@ -40,9 +43,11 @@ class ProtectedFileWatches {
   void replace_all();
   std::size_t placed() const;
 
-  // The watches a container needs under a policy (pure but for reading the
-  // container's root filesystem to resolve links).
-  static std::vector<AuditRule> wanted(const PolicySet& policy, const ContainerInfo& container);
+  // The watches a container needs under a policy, as loaded: their paths
+  // under `node_root` (pure but for reading the container's root filesystem
+  // to resolve links).
+  static std::vector<AuditRule> wanted(const PolicySet& policy, const ContainerInfo& container,
+                                       const std::string& node_root = "/");
 
  private:
   void sync_locked(const ContainerInfo& container, bool force);
@@ -50,6 +55,7 @@ class ProtectedFileWatches {
   AuditControl& control_;
   std::mutex& control_mu_;
   Associate associate_;
+  const std::string node_root_;
   mutable std::mutex mu_;
   std::shared_ptr<const PolicySet> policy_;
   std::map<std::string, ContainerInfo> running_;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "rules/rule_root.h"
+
 namespace cshield {
 namespace {
 
@@ -110,13 +112,14 @@ class Builder {
 
 }  // namespace
 
-RuleSet RuleSet::build(const std::vector<AuditRule>& requested, int self_pid) {
+RuleSet RuleSet::build(const std::vector<AuditRule>& requested, int self_pid, const std::string& node_root) {
   Builder builder;
   for (const auto& rule : requested) builder.add(rule);
   RuleSet set;
+  set.node_root_ = normal_node_root(node_root);
   if (self_pid > 0) set.rules_.push_back(self_exclusion_rule(self_pid));
-  set.rules_.insert(set.rules_.end(), builder.never.begin(), builder.never.end());
-  set.rules_.insert(set.rules_.end(), builder.always.begin(), builder.always.end());
+  for (const auto* part : {&builder.never, &builder.always})
+    for (const auto& rule : *part) set.rules_.push_back(rule_under_root(rule, set.node_root_));
   set.warnings_ = std::move(builder.warnings);
   return set;
 }
@@ -125,6 +128,9 @@ std::string RuleSet::to_text() const {
   std::string text =
       "## cshield audit rules (cshieldd --print-rules). Every key starts with \"" + std::string(kRuleKeyPrefix) +
       "\";\n## cshieldd loads these itself and removes them on stop.\n";
+  if (node_root_ != "/")
+    text += "## The node's root is " + node_root_ + " here ([node] root): its paths are under it, the keys name\n"
+            "## the node's paths. Load these with auditctl in cshieldd's mount namespace only.\n";
   for (const auto& rule : rules_) text += rule.to_auditctl() + "\n";
   for (const auto& warning : warnings_) text += "## left out: " + warning + "\n";
   return text;

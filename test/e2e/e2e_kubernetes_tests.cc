@@ -98,12 +98,13 @@ struct NodeDirs {
 };
 
 // `docker run` arguments for the DaemonSet's container. `drop_cap` removes
-// one added capability; `host_pid` false leaves the PID namespace Docker's.
+// one added capability; `host_pid` false leaves the PID namespace Docker's,
+// `host_network` false gives it a network namespace of its own.
 std::string run_args(const Object::Ptr& pod, const NodeDirs& dirs, CreatedDirs& created, const std::string& drop_cap = "",
-                     bool host_pid = true) {
+                     bool host_pid = true, bool host_network = true) {
   std::string a;
   if (pod->getValue<bool>("hostPID") && host_pid) a += " --pid host";
-  a += pod->getValue<bool>("hostNetwork") ? " --network host" : " --network none";
+  a += pod->getValue<bool>("hostNetwork") && host_network ? " --network host" : " --network none";
   a += " --user " + std::to_string(pod->getValue<int>("user"));
   if (pod->getValue<bool>("readOnlyRootFilesystem")) a += " --read-only";
   if (!pod->getValue<bool>("allowPrivilegeEscalation")) a += " --security-opt no-new-privileges";
@@ -148,11 +149,16 @@ const std::string kMetricsListen = "127.0.0.1:19741";
 
 // The ConfigMap's files, with the API on an ephemeral loopback port and the
 // metrics listener on a loopback port (the test shares the host's network).
-void write_config(const Object::Ptr& pod, const NodeDirs& dirs) {
+// `node_root` false drops the ConfigMap's [node] root (cshieldd then places
+// its watches on the paths of its own mount namespace, the image's files).
+void write_config(const Object::Ptr& pod, const NodeDirs& dirs, bool node_root = true) {
   auto files = pod->getObject("config")->getObject("files");
   for (const auto& path : files->getNames()) {
     std::string text = files->getValue<std::string>(path);
     if (path == "cshield.conf") {
+      const auto root = text.find("\nroot = ");
+      BOOST_REQUIRE(root != std::string::npos);
+      if (!node_root) text.erase(root + 1, text.find('\n', root + 1) - root);
       const auto at = text.find("listen = 127.0.0.1:8741");
       BOOST_REQUIRE(at != std::string::npos);
       text.replace(at, 23, "listen = 127.0.0.1:0");
@@ -169,12 +175,39 @@ void write_config(const Object::Ptr& pod, const NodeDirs& dirs) {
 // A container of the image, removed on scope exit.
 struct ImageContainer {
   std::string name;
-  ~ImageContainer() { sh("docker rm -f " + sh_quote(name) + " >/dev/null 2>&1"); }
+  // Stopped as the kubelet stops a pod (SIGTERM), so that cshieldd removes
+  // its rules itself even when a test failed: the kernel resolves an exe=
+  // rule's path again to delete it, and /host/... exists only in the pod.
+  ~ImageContainer() { sh("docker stop -t 20 " + sh_quote(name) + " >/dev/null 2>&1; docker rm -f " + sh_quote(name) + " >/dev/null 2>&1"); }
   std::string logs() const { return sh("docker logs " + sh_quote(name) + " 2>&1").output; }
   CommandResult ctl(const std::string& args) const {
     return sh("docker exec " + sh_quote(name) + " cshieldctl " + args + " 2>&1");
   }
 };
+
+// Runs the DaemonSet's container detached and waits until the DaemonSet's
+// own probe passes.
+void start_agent(const Object::Ptr& pod, const ImageContainer& agent, const NodeDirs& dirs, CreatedDirs& created,
+                 bool host_network = true) {
+  sh("docker rm -f " + agent.name + " >/dev/null 2>&1");
+  const auto run = sh("docker run -d --name " + agent.name + run_args(pod, dirs, created, "", true, host_network) + " 2>&1");
+  BOOST_REQUIRE_MESSAGE(run.status == 0, run.output);
+  const auto probe = strings(pod->getArray("probe"));
+  BOOST_REQUIRE(probe.size() == 2u && probe[0] == "cshieldctl");
+  const bool healthy = eventually([&] { return agent.ctl(probe[1]).output == "ok\n"; }, std::chrono::seconds(60));
+  BOOST_REQUIRE_MESSAGE(healthy, "the probe never passed; logs:\n" << agent.logs());
+  BOOST_TEST(AuditState::read().pid != "0");  // it is the audit daemon (no auditd here)
+}
+
+// The alarms `cshieldctl --json alarms list ARGS` shows in the agent.
+std::vector<Object::Ptr> agent_alarms(const ImageContainer& agent, const std::string& args) {
+  std::vector<Object::Ptr> out;
+  const auto r = agent.ctl("--json alarms list --limit 1000 " + args);
+  if (r.status != 0) return out;
+  auto items = parse_object(r.output)->getArray("items");
+  for (unsigned i = 0; items && i < items->size(); ++i) out.push_back(items->getObject(i));
+  return out;
+}
 
 // Runs the image to completion with `args`; its exit status and output.
 CommandResult run_to_exit(const std::string& args) {
@@ -307,16 +340,7 @@ BOOST_AUTO_TEST_CASE(the_daemonset_container_raises_a_ptrace_in_another_containe
   write_config(pod, dirs);
   CreatedDirs created;
   ImageContainer agent{"cshield-e2e-kube-agent-" + std::to_string(::getpid())};
-  sh("docker rm -f " + agent.name + " >/dev/null 2>&1");
-  const auto run = sh("docker run -d --name " + agent.name + run_args(pod, dirs, created) + " 2>&1");
-  BOOST_REQUIRE_MESSAGE(run.status == 0, run.output);
-
-  // The DaemonSet's own probe decides when it is up.
-  const auto probe = strings(pod->getArray("probe"));
-  BOOST_REQUIRE(probe.size() == 2u && probe[0] == "cshieldctl");
-  const bool healthy = eventually([&] { return agent.ctl(probe[1]).output == "ok\n"; }, std::chrono::seconds(60));
-  BOOST_REQUIRE_MESSAGE(healthy, "the probe never passed; logs:\n" << agent.logs());
-  BOOST_TEST(AuditState::read().pid != "0");  // it is the audit daemon (no auditd here)
+  start_agent(pod, agent, dirs, created);
 
   const std::string victim_name = "cshield-e2e-kube-victim-" + std::to_string(::getpid());
   DockerContainer victim(victim_name, "");
@@ -396,4 +420,95 @@ BOOST_AUTO_TEST_CASE(without_a_needed_privilege_the_daemon_refuses_to_start_and_
   const auto after = AuditState::read();
   BOOST_TEST(after.pid == before.pid);
   BOOST_TEST(after.rules == before.rules, boost::test_tools::per_element());
+}
+
+// [node] root: the kernel resolves a watch's path in cshieldd's mount
+// namespace, so the ConfigMap's root (the node's / mounted read-only at
+// /host) puts the watches on the node's files: a container on the host that
+// reads the host's /etc/shadow or opens its runc for writing, each through a
+// mapped path, is raised with its id, the alarms naming the node paths.
+// Without the key the watches land on the image's own files (and the image
+// has no runc to watch): the same attempts raise nothing.
+BOOST_AUTO_TEST_CASE(with_the_node_root_a_container_reaching_host_files_is_raised_and_without_it_not) {
+  BOOST_REQUIRE_MESSAGE(sh("docker info").status == 0, "dockerd is not running (tools/dev test starts it)");
+  BOOST_REQUIRE(AuditState::read().pid == "0");
+  BOOST_REQUIRE(sh("test -f /usr/sbin/runc").status == 0);
+  const auto pod = pod_spec();
+  BOOST_REQUIRE(pod->has("nodeRoot"));
+  const std::string root = pod->getValue<std::string>("nodeRoot");
+  for (const bool with_root : {true, false}) {
+    BOOST_TEST_CONTEXT((with_root ? "with" : "without") << " [node] root") {
+      NodeDirs dirs;
+      write_config(pod, dirs, with_root);
+      CreatedDirs created;
+      ImageContainer agent{"cshield-e2e-kube-root-" + std::to_string(::getpid())};
+      start_agent(pod, agent, dirs, created);
+
+      // What the kernel holds: the node's files under the root, keys naming the node's paths.
+      const auto rules = AuditState::read().rules;
+      const auto holds = [&](const std::string& line) { return std::count(rules.begin(), rules.end(), line) == 1; };
+      const std::string prefix = with_root ? root : "";
+      BOOST_TEST(holds("-w " + prefix + "/etc/shadow -p rwa -k cshield.file_escape:/etc/shadow"));
+      BOOST_TEST(holds("-w " + root + "/usr/sbin/runc -p wa -k cshield.vulnerability_escape:runtime:/usr/sbin/runc") ==
+                 with_root);
+
+      const std::string victim_name = "cshield-e2e-kube-reach-" + std::to_string(::getpid());
+      DockerContainer victim(victim_name, "-v /etc:/hostetc:ro -v /usr/sbin/runc:/hostrunc:ro");
+      victim.run_helper("read:/hostetc/shadow");
+      victim.run_helper("open_write:/hostrunc");  // read-only: refused, the attempt counts
+      // A sentinel: once its alarm is in, every earlier event has been
+      // through the pipeline (one thread, in order).
+      victim.run_helper("ptrace");
+      const std::string of_victim = " --container " + victim.id();
+      BOOST_REQUIRE_MESSAGE(eventually([&] { return !agent_alarms(agent, "--type high_risk_syscall --subtype ptrace" + of_victim).empty(); },
+                                       std::chrono::seconds(5)),
+                            "no ptrace alarm within 5 s; logs:\n" << agent.logs());
+      const auto files = agent_alarms(agent, "--type file_escape" + of_victim);
+      const auto runc = agent_alarms(agent, "--type vulnerability_escape --subtype runc_overwrite" + of_victim);
+      if (with_root) {
+        BOOST_REQUIRE_MESSAGE(files.size() == 1u, "no file_escape alarm; logs:\n" << agent.logs());
+        BOOST_TEST(files[0]->getObject("container")->getValue<std::string>("id") == victim.id());
+        BOOST_TEST(files[0]->getValue<std::string>("path") == "/hostetc/shadow");
+        BOOST_TEST(files[0]->getObject("evidence")->getValue<std::string>("host_path") == "/etc/shadow");
+        BOOST_TEST(files[0]->getValue<std::string>("host") == kNode);
+        BOOST_REQUIRE_MESSAGE(runc.size() == 1u, "no runc_overwrite alarm; logs:\n" << agent.logs());
+        BOOST_TEST(runc[0]->getObject("container")->getValue<std::string>("id") == victim.id());
+        BOOST_TEST(runc[0]->getValue<std::string>("path") == "/hostrunc");
+        BOOST_TEST(runc[0]->getObject("evidence")->getValue<std::string>("host_path") == "/usr/sbin/runc");
+      } else {
+        BOOST_TEST(files.empty(), "file_escape raised without [node] root");
+        BOOST_TEST(runc.empty(), "runc_overwrite raised without [node] root");
+      }
+      // Stopped as the kubelet stops a pod: every rule removed, /host paths included.
+      BOOST_TEST(sh("docker stop -t 20 " + agent.name).status == 0);
+      const auto after = AuditState::read();
+      BOOST_TEST(after.pid == "0");
+      BOOST_TEST(after.cshield_rules().empty());
+    }
+  }
+}
+
+// hostNetwork is there for nodes running auditd (multicast reaches only the
+// initial network namespace). Without auditd cshieldd is the audit daemon
+// and the kernel sends it the records by unicast to its own socket, in
+// whatever network namespace: the image in a network namespace of its own
+// still raises a ptrace in another container.
+BOOST_AUTO_TEST_CASE(without_auditd_the_daemonset_container_needs_no_host_network) {
+  BOOST_REQUIRE_MESSAGE(sh("docker info").status == 0, "dockerd is not running (tools/dev test starts it)");
+  BOOST_REQUIRE(AuditState::read().pid == "0");  // no auditd: netlink (unicast) mode
+  const auto pod = pod_spec();
+  NodeDirs dirs;
+  write_config(pod, dirs);
+  CreatedDirs created;
+  ImageContainer agent{"cshield-e2e-kube-netns-" + std::to_string(::getpid())};
+  start_agent(pod, agent, dirs, created, false);
+  BOOST_TEST(sh("docker inspect -f '{{.HostConfig.NetworkMode}}' " + agent.name).output == "none\n");
+  BOOST_TEST(agent.logs().find("no audit daemon is registered, reading as the audit daemon") != std::string::npos, agent.logs());
+  DockerContainer victim("cshield-e2e-kube-netns-victim-" + std::to_string(::getpid()), "");
+  victim.run_helper("ptrace");
+  BOOST_TEST(eventually([&] {
+    return !agent_alarms(agent, "--type high_risk_syscall --subtype ptrace --container " + victim.id()).empty();
+  }, std::chrono::seconds(5)), "no ptrace alarm within 5 s; logs:\n" << agent.logs());
+  BOOST_TEST(sh("docker stop -t 20 " + agent.name).status == 0);
+  BOOST_TEST(AuditState::read().cshield_rules().empty());
 }
