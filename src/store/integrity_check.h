@@ -3,8 +3,8 @@
 // twice, the free list intact (integrity_check adds the match of indexes to
 // tables, about 5x slower). Reads only; never writes the file.
 //
-// Its time grows with the file: 6.6 s for 1M alarms (630 MB) on the 2-core
-// development VM, 0.7 s for 100k. So the store checks a file of at most
+// Its time grows with the file: 1.3-7 s for 1M alarms (630 MB) on the
+// shared 2-core development VM, depending on its load; 0.11 s for 100k. So the store checks a file of at most
 // StoreOptions::check_at_open_bytes when it opens, before anything is
 // written (a damaged one is refused), and a larger one on a background
 // thread (BackgroundIntegrityCheck), after which a damaged one refuses writes.
