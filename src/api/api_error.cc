@@ -14,9 +14,11 @@ const char* code_of(int status) {
     case 403: return "forbidden";
     case 404: return "not_found";
     case 405: return "method_not_allowed";
+    case 408: return "request_timeout";
     case 409: return "conflict";
     case 413: return "payload_too_large";
     case 422: return "unprocessable_entity";
+    case 431: return "header_too_large";
     case 503: return "unavailable";
     default: return "internal_error";
   }

@@ -12,7 +12,7 @@ struct ApiError {
   std::string message;  // for people: says what was wrong and, when useful, how to fix it
 };
 
-// Builds the error of an HTTP status (400, 401, 404, 405, 409, 413, 422, 500, 503).
+// Builds the error of an HTTP status (400, 401, 403, 404, 405, 408, 409, 413, 422, 431, 500, 503).
 ApiError api_error(int status, std::string message);
 
 // The JSON body of an error.

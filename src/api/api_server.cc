@@ -11,8 +11,6 @@
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -20,6 +18,7 @@
 
 #include "api/api_error.h"
 #include "api/api_listeners.h"
+#include "api/gated_http_server.h"
 #include "api/peer_credentials.h"
 #include "api/web_site.h"
 
@@ -77,12 +76,8 @@ void send(HTTPServerResponse& response, const ApiResponse& r) {
   response.send() << r.body;
 }
 
-// The pages' files close their connection: a browser fetches them in a burst
-// on up to 6 connections, and idle keep-alive connections would hold the
-// server's few threads (4 a listener) until they time out (5 s), stalling
-// the page's own API requests behind them.
+// Every response closes its connection (see gated_http_server.h).
 void send_web(HTTPServerRequest& request, HTTPServerResponse& response) {
-  response.setKeepAlive(false);
   const WebResponse r = serve_web(request.getMethod(), request.getURI(), request.get("If-None-Match", ""));
   response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
   if (!r.content_type.empty()) response.setContentType(r.content_type);
@@ -166,7 +161,7 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
   gid_t socket_gid_;
 };
 
-class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+class HandlerFactory : public AbortableHandlerFactory {
  public:
   HandlerFactory(const ApiRouter& router, const std::string* token, gid_t socket_gid = 0)
       : router_(router), token_(token), socket_gid_(socket_gid) {}
@@ -206,7 +201,7 @@ class MetricsHandler : public Poco::Net::HTTPRequestHandler {
   const ApiRouter& router_;
 };
 
-class MetricsHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+class MetricsHandlerFactory : public AbortableHandlerFactory {
  public:
   explicit MetricsHandlerFactory(const ApiRouter& router) : router_(router) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
@@ -216,17 +211,6 @@ class MetricsHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
  private:
   const ApiRouter& router_;
 };
-
-Poco::Net::HTTPServerParams::Ptr server_params(int threads) {
-  Poco::Net::HTTPServerParams::Ptr p = new Poco::Net::HTTPServerParams;
-  p->setMaxThreads(threads);
-  p->setMaxQueued(512);  // accepted connections waiting for a thread; beyond, refused
-  p->setServerName("cshield");
-  p->setKeepAlive(true);
-  p->setKeepAliveTimeout(Poco::Timespan(5, 0));
-  p->setTimeout(Poco::Timespan(10, 0));
-  return p;
-}
 
 }  // namespace
 
@@ -257,38 +241,43 @@ bool ApiServer::start(std::string& error) {
       !(unix_socket = bind_unix_socket(options_.socket_path, options_.socket_group, error)))
     return false;
   socket_file_created_ = unix_socket.has_value();
+  GateLimits limits;
+  limits.framing.max_body = kMaxRequestBody;
+  limits.deadline = options_.request_deadline;
+  limits.max_pending = options_.max_pending;
   try {
     pool_ = std::make_unique<Poco::ThreadPool>(1, 2 * threads + 2);  // + the metrics listener's two
     if (unix_socket) {
       struct stat st {};
       const gid_t socket_gid = ::stat(options_.socket_path.c_str(), &st) == 0 ? st.st_gid : ::getegid();
-      unix_server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(router_, nullptr, socket_gid), *pool_,
-                                                             *unix_socket, server_params(threads));
-      unix_server_->start();
+      unix_server_ = std::make_unique<GatedHttpServer>(*unix_socket, new HandlerFactory(router_, nullptr, socket_gid),
+                                                       *pool_, threads, limits);
     }
-    if (tcp_socket) {
-      tcp_server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(router_, &options_.token),
-                                                            *pool_, *tcp_socket, server_params(threads));
-      tcp_server_->start();
-      tcp_port_ = tcp_server_->port();
-    }
-    if (metrics_socket) {
-      metrics_server_ = std::make_unique<Poco::Net::HTTPServer>(new MetricsHandlerFactory(router_), *pool_,
-                                                                *metrics_socket, server_params(2));
-      metrics_server_->start();
-      metrics_port_ = metrics_server_->port();
-    }
+    if (tcp_socket)
+      tcp_server_ = std::make_unique<GatedHttpServer>(*tcp_socket, new HandlerFactory(router_, &options_.token),
+                                                      *pool_, threads, limits);
+    if (metrics_socket)
+      metrics_server_ = std::make_unique<GatedHttpServer>(*metrics_socket, new MetricsHandlerFactory(router_),
+                                                          *pool_, 2, limits);
   } catch (const Poco::Exception& e) {
     error = "cannot start the API server: " + e.displayText();
     stop();
     return false;
   }
+  for (auto* server : {&unix_server_, &tcp_server_, &metrics_server_}) {
+    if (*server && !(*server)->start(error)) {
+      stop();
+      return false;
+    }
+  }
+  if (tcp_server_) tcp_port_ = tcp_server_->port();
+  if (metrics_server_) metrics_port_ = metrics_server_->port();
   return true;
 }
 
 void ApiServer::stop() {
   for (auto* server : {&unix_server_, &tcp_server_, &metrics_server_}) {
-    if (*server) (*server)->stopAll(true);
+    if (*server) (*server)->stop();
   }
   if (pool_) pool_->joinAll();
   unix_server_.reset();

@@ -8,6 +8,8 @@
 // the server's own thread pool.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -17,12 +19,11 @@
 
 namespace Poco {
 class ThreadPool;
-namespace Net {
-class HTTPServer;
-}
 }  // namespace Poco
 
 namespace cshield {
+
+class GatedHttpServer;
 
 struct ApiOptions {
   std::string socket_path;   // empty: no Unix socket
@@ -31,6 +32,11 @@ struct ApiOptions {
   int threads = 4;           // concurrent requests per listener
   std::string socket_group;  // the socket file's group; empty: the daemon's
   std::string metrics_listen;  // host:port, any address: /metrics and /healthz only; empty: none
+  // Slow clients (see request_gate.h): a connection has this long from its
+  // accept to send its whole request, and at most this many connections of a
+  // listener wait for theirs; a worker thread only ever serves whole requests.
+  std::chrono::milliseconds request_deadline{10'000};
+  std::size_t max_pending = 256;
 };
 
 class ApiServer {
@@ -57,7 +63,7 @@ class ApiServer {
   ApiRouter router_;
   ApiOptions options_;
   std::unique_ptr<Poco::ThreadPool> pool_;
-  std::unique_ptr<Poco::Net::HTTPServer> unix_server_, tcp_server_, metrics_server_;
+  std::unique_ptr<GatedHttpServer> unix_server_, tcp_server_, metrics_server_;
   std::uint16_t tcp_port_ = 0, metrics_port_ = 0;
   bool socket_file_created_ = false;  // stop() removes the socket file it created
 };

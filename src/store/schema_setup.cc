@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/time_format.h"
+#include "store/integrity_check.h"
 #include "store/schema_migrations.h"
 #include "store/store_error.h"
 
@@ -54,6 +55,14 @@ void check_is_ours(SqliteConnection& conn) {
                      "); upgrade cshield");
 }
 
+// Refuses a damaged file of at most `limit` bytes; false when it is larger (unchecked).
+bool check_pages(SqliteConnection& conn, std::int64_t limit) {
+  if (database_bytes(conn.handle()) > limit) return false;
+  const std::string problems = integrity_problems(conn.handle());
+  if (!problems.empty()) throw StoreError(damaged_database_message(conn.path(), problems));
+  return true;
+}
+
 void set_pragmas(SqliteConnection& conn, bool read_only) {
   if (!read_only) {
     auto st = conn.prepared("PRAGMA journal_mode = WAL");
@@ -90,19 +99,21 @@ void apply_migrations(SqliteConnection& conn) {
 
 int known_schema_version() { return schema_migrations().back().version; }
 
-void setup_schema(SqliteConnection& conn, bool read_only) {
+bool setup_schema(SqliteConnection& conn, bool read_only, std::int64_t check_at_open_bytes) {
   check_is_sqlite(conn);
   check_is_ours(conn);
+  const bool checked = check_pages(conn, check_at_open_bytes);
   set_pragmas(conn, read_only);
   if (!read_only) {
     apply_migrations(conn);
-    return;
+    return checked;
   }
   const int version = current_version(conn);
   if (version != known_schema_version())
     throw StoreError(conn.path() + ": schema version " + std::to_string(version) + ", this build needs " +
                      std::to_string(known_schema_version()) +
                      "; open it read-write once to create or migrate it");
+  return checked;
 }
 
 }  // namespace cshield

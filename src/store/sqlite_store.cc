@@ -86,13 +86,20 @@ bool is_valid_status(const std::string& s) {
 
 SqliteStore::SqliteStore(const std::string& path, StoreOptions opts)
     : opts_(opts), conn_(path, opts.read_only) {
-  setup_schema(conn_, opts.read_only);
+  if (!setup_schema(conn_, opts.read_only, opts.check_at_open_bytes) && !opts.read_only)
+    background_check_ = std::make_unique<BackgroundIntegrityCheck>(path);
+}
+
+void SqliteStore::refuse_writes_if_damaged() const {
+  if (!background_check_) return;
+  if (auto damage = background_check_->damage()) throw StoreError(*damage);
 }
 
 std::vector<std::int64_t> SqliteStore::write(const std::vector<Alarm>& alarms) {
   std::vector<std::int64_t> ids;
   ids.reserve(alarms.size());
   if (alarms.empty()) return ids;
+  refuse_writes_if_damaged();
   std::lock_guard<std::mutex> lock(mu_);
   SqliteTransaction tx(conn_, SqliteTransaction::Mode::write);
   for (const Alarm& a : alarms) ids.push_back(write_one(a));
@@ -145,11 +152,13 @@ std::int64_t SqliteStore::write_one(const Alarm& a) {
 }
 
 void SqliteStore::upsert_container(const ContainerInfo& c, std::int64_t seen_ms) {
+  refuse_writes_if_damaged();
   std::lock_guard<std::mutex> lock(mu_);
   upsert_container_row(conn_, c, seen_ms);
 }
 
 std::int64_t SqliteStore::apply_retention(std::int64_t now_ms) {
+  refuse_writes_if_damaged();
   std::lock_guard<std::mutex> lock(mu_);
   SqliteTransaction tx(conn_, SqliteTransaction::Mode::write);
   std::int64_t deleted = 0;
@@ -218,6 +227,7 @@ std::optional<Alarm> SqliteStore::update_status(std::int64_t id, const std::stri
   if (!is_valid_status(status))
     throw std::invalid_argument("invalid alarm status \"" + status +
                                 "\" (expected unhandled, handled or ignored)");
+  refuse_writes_if_damaged();
   std::lock_guard<std::mutex> lock(mu_);
   {
     auto st = conn_.prepared("UPDATE alarms SET status = ?2, note = coalesce(?3, note) WHERE id = ?1");

@@ -1,7 +1,10 @@
 #define BOOST_TEST_MODULE e2e_fault
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -11,6 +14,7 @@
 #include <chrono>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "auditd_process.h"
 #include "harness.h"
@@ -35,6 +39,43 @@ class SmallTmpfs {
 
  private:
   TempDir dir_;
+};
+
+// Makes files refuse every write while the object lives, as a disk that went
+// read-only does: the immutable flag (FS_IMMUTABLE_FL) makes ext4 answer
+// each write into an already open file with an error (EPERM), which SQLite
+// turns into SQLITE_IOERR_WRITE exactly as it does EROFS (it singles out
+// only ENOSPC). The flag comes off again at scope end.
+// Why not the file system itself: the kernel refuses `mount -o remount,ro`
+// (and a read-only bind remount) with EBUSY while a file on it is open for
+// writing; ext4's error path (trigger_fs_error, errors=remount-ro) and its
+// shutdown ioctl do make it read-only under the daemon, but for good: a later
+// remount rw is refused or leaves it read-only ("emergency_ro") until it is
+// unmounted, which the open files prevent. Device-mapper error/flakey
+// targets fail only the writeback behind the page cache, not SQLite's write().
+class WritesRefused {
+ public:
+  explicit WritesRefused(std::vector<std::string> paths) : paths_(std::move(paths)) { set(true); }
+  ~WritesRefused() { release(); }
+  void release() {
+    if (!released_) set(false);
+    released_ = true;
+  }
+
+ private:
+  void set(bool immutable) {
+    for (const auto& path : paths_) {
+      const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      int flags = 0;
+      if (fd < 0 || ::ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0) throw std::runtime_error("cannot read the flags of " + path);
+      flags = immutable ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+      const int rc = ::ioctl(fd, FS_IOC_SETFLAGS, &flags);
+      ::close(fd);
+      if (rc != 0) throw std::runtime_error("cannot set the flags of " + path);
+    }
+  }
+  std::vector<std::string> paths_;
+  bool released_ = false;
 };
 
 std::uint64_t counter(const Daemon& d, const std::string& name) {
@@ -98,6 +139,51 @@ BOOST_AUTO_TEST_CASE(a_full_database_disk_degrades_and_every_held_alarm_is_writt
 
   // Space returns: everything held is written, health is ok again.
   BOOST_REQUIRE(::unlink((disk.path() + "/filler").c_str()) == 0);
+  BOOST_TEST(eventually([&] { return health_status(daemon) == "ok"; }, kDeadline), daemon.log());
+  for (const std::string subtype : {"setns", "reboot", "open_by_handle_at"})
+    BOOST_TEST(eventually([&] { return !daemon.alarms("subtype=" + subtype).empty(); }, kDeadline), subtype);
+  BOOST_TEST(counter(daemon, "queue.alarms.dropped") == 0u);
+  BOOST_TEST(counter(daemon, "store.held") == 0u);
+  BOOST_TEST(daemon.log().find("takes writes again") != std::string::npos);
+  BOOST_TEST(daemon.stop() == 0);
+}
+
+// The database stops taking writes while cshieldd runs (see WritesRefused):
+// the alarms raised meanwhile are held and exported, /healthz and the status
+// say degraded with SQLite's reason, and once the files take writes again
+// every held alarm is in the store.
+BOOST_AUTO_TEST_CASE(a_read_only_database_degrades_and_every_held_alarm_is_written_when_it_is_writable_again) {
+  BOOST_REQUIRE(AuditState::read().pid == "0");
+  TempDir logs;
+  const std::string jsonl = logs.path() + "/alarms.jsonl";
+  Daemon daemon("netlink", "[export]\njsonl = " + jsonl + "\naudit = no\n");
+  daemon.start();
+  RuncContainer ctr("cshield-e2e-ro-" + std::to_string(::getpid()));
+  ctr.run_helper("ptrace");
+  BOOST_REQUIRE(eventually([&] { return !daemon.alarms("subtype=ptrace").empty(); }, kDeadline));
+  BOOST_REQUIRE(sh("stat -f -c %T " + sh_quote(daemon.database())).output.find("ext2/ext3") != std::string::npos);
+
+  WritesRefused read_only({daemon.database(), daemon.database() + "-wal"});
+  BOOST_REQUIRE(eventually([&] {
+    ctr.run_helper("ptrace");  // a repeat: folding it into the stored row is a write
+    return health_status(daemon) == "degraded";
+  }, kDeadline));
+  const auto healthz = sh("curl -s --max-time 2 --unix-socket " + sh_quote(daemon.socket()) + " http://cshield/healthz");
+  BOOST_TEST(healthz.output.find("\"degraded\"") != std::string::npos, healthz.output);
+  BOOST_TEST(healthz.output.find("disk I/O error") != std::string::npos, healthz.output);
+  const auto reason = daemon.get("/api/v1/status")->getObject("health")->getArray("reasons")->getElement<std::string>(0);
+  BOOST_TEST(reason.find("the alarm store refuses writes") != std::string::npos, reason);
+  BOOST_TEST(reason.find("alarms held in memory") != std::string::npos, reason);
+
+  for (const std::string attempt : {"setns", "reboot", "open_by_handle_at"}) ctr.run_helper(attempt);
+  BOOST_TEST(eventually([&] {
+    const auto text = read_all(jsonl);
+    return text.find("\"setns\"") != std::string::npos && text.find("\"reboot\"") != std::string::npos &&
+           text.find("\"open_by_handle_at\"") != std::string::npos;
+  }, kDeadline), read_all(jsonl));
+  BOOST_TEST(daemon.alarms("subtype=setns").empty());  // held, not stored yet
+
+  read_only.release();
   BOOST_TEST(eventually([&] { return health_status(daemon) == "ok"; }, kDeadline), daemon.log());
   for (const std::string subtype : {"setns", "reboot", "open_by_handle_at"})
     BOOST_TEST(eventually([&] { return !daemon.alarms("subtype=" + subtype).empty(); }, kDeadline), subtype);
