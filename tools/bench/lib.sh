@@ -35,14 +35,16 @@ bench_need() {
 bench_containers=()
 bench_pids=()
 
+# Runs under the scripts' set -e: no step may fail (a child killed by a
+# signal makes `wait` fail), or the rest would be skipped.
 bench_cleanup() {
   local c p
-  for p in "${bench_pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${bench_pids[@]}"; do wait "$p" 2>/dev/null; done
+  for p in "${bench_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${bench_pids[@]}"; do wait "$p" 2>/dev/null || true; done
   for c in "${bench_containers[@]}"; do
-    runc kill "$c" KILL >/dev/null 2>&1; runc delete -f "$c" >/dev/null 2>&1
+    runc kill "$c" KILL >/dev/null 2>&1 || true; runc delete -f "$c" >/dev/null 2>&1 || true
   done
-  auditctl -D >/dev/null 2>&1; auditctl -e 0 >/dev/null 2>&1
+  auditctl -D >/dev/null 2>&1 || true; auditctl -e 0 >/dev/null 2>&1 || true
   rm -rf "$bench_work"
 }
 # After bench_under_lock: the work directory and the cleanup trap.
