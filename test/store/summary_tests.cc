@@ -101,8 +101,8 @@ std::string describe(const AlarmSummary& s) {
 
 std::string describe(std::optional<std::int64_t> t) { return t ? std::to_string(*t) : "-"; }
 
-// The key counts of alarm_hour_counts are exactly those of the alarms table.
-void check_hour_counts(Raw& raw) {
+// Both count tables of schema/006 are exactly the groupings of the alarms table.
+void check_count_tables(Raw& raw) {
   const std::string grouped =
       "SELECT last_seen_ms - ((last_seen_ms % 3600000) + 3600000) % 3600000, "
       "first_seen_ms - ((first_seen_ms % 3600000) + 3600000) % 3600000, type, severity, status, count(*) "
@@ -111,6 +111,11 @@ void check_hour_counts(Raw& raw) {
       "SELECT last_hour_ms, first_hour_ms, type, severity, status, alarms FROM alarm_hour_counts";
   BOOST_TEST(raw.integer("SELECT count(*) FROM (" + grouped + " EXCEPT " + stored + ")") == 0);
   BOOST_TEST(raw.integer("SELECT count(*) FROM (" + stored + " EXCEPT " + grouped + ")") == 0);
+  const std::string by_container =
+      "SELECT container_id, type, count(*) FROM alarms WHERE container_id IS NOT NULL GROUP BY 1, 2";
+  const std::string stored_by_container = "SELECT container_id, type, alarms FROM alarm_container_counts";
+  BOOST_TEST(raw.integer("SELECT count(*) FROM (" + by_container + " EXCEPT " + stored_by_container + ")") == 0);
+  BOOST_TEST(raw.integer("SELECT count(*) FROM (" + stored_by_container + " EXCEPT " + by_container + ")") == 0);
 }
 
 // Bounds worth trying around time t: its hour's start, one ms either side of
@@ -192,13 +197,13 @@ BOOST_AUTO_TEST_CASE(summary_equals_a_direct_grouping_through_every_write) {
   BOOST_TEST_REQUIRE(raw.integer("SELECT count(DISTINCT last_seen_ms / 3600000) FROM alarms") > 10);
   BOOST_TEST_REQUIRE(raw.integer("SELECT count(*) FROM alarms WHERE last_seen_ms / 3600000 != "
                                  "first_seen_ms / 3600000") > 10);
-  check_hour_counts(raw);
+  check_count_tables(raw);
   check_periods(store, raw, kT0, kT0 + span, rng);
 
   // Status changes, back and forth; a fold after a change starts a new row.
   for (int i = 0; i < 150; ++i)
     store.update_status(ids[rng() % ids.size()], kStatuses[rng() % 3], std::nullopt);
-  check_hour_counts(raw);
+  check_count_tables(raw);
   check_periods(store, raw, kT0, kT0 + span, rng);
 
   // Writes the store has no method for still keep the counts: a type or
@@ -206,7 +211,10 @@ BOOST_AUTO_TEST_CASE(summary_equals_a_direct_grouping_through_every_write) {
   raw.exec("UPDATE alarms SET type = 'abnormal_process' WHERE id % 7 = 0");
   raw.exec("UPDATE alarms SET severity = 'critical', first_seen_ms = last_seen_ms + 5400000 WHERE id % 11 = 0");
   raw.exec("DELETE FROM alarms WHERE id % 13 = 0");
-  check_hour_counts(raw);
+  raw.exec("UPDATE alarms SET container_id = 'c9' WHERE id % 17 = 0");
+  raw.exec("UPDATE alarms SET container_id = NULL WHERE id % 19 = 0");
+  raw.exec("UPDATE alarms SET container_id = 'c8' WHERE id % 19 = 0 AND id % 2 = 0");
+  check_count_tables(raw);
   check_periods(store, raw, kT0, kT0 + span, rng);
 
   // Retention by age (a cut inside an hour) and by count.
@@ -216,7 +224,7 @@ BOOST_AUTO_TEST_CASE(summary_equals_a_direct_grouping_through_every_write) {
     SqliteStore retaining(tmp.file(), o);
     BOOST_TEST(retaining.apply_retention(kT0 + kDay + 3 * kHour + 17 * 60 * 1000) > 0);
   }
-  check_hour_counts(raw);
+  check_count_tables(raw);
   check_periods(store, raw, kT0, kT0 + span, rng);
   {
     StoreOptions o = no_limits();
@@ -225,12 +233,13 @@ BOOST_AUTO_TEST_CASE(summary_equals_a_direct_grouping_through_every_write) {
     BOOST_TEST(retaining.apply_retention(kT0) > 0);
   }
   BOOST_TEST(store.alarm_count() == 100);
-  check_hour_counts(raw);
+  check_count_tables(raw);
   check_periods(store, raw, kT0, kT0 + span, rng);
 
   // Everything gone: no key is left behind (a zero would show as a type).
   raw.exec("DELETE FROM alarms");
   BOOST_TEST(raw.integer("SELECT count(*) FROM alarm_hour_counts") == 0);
+  BOOST_TEST(raw.integer("SELECT count(*) FROM alarm_container_counts") == 0);
   BOOST_TEST(store.summary(std::nullopt, std::nullopt).by_type.empty());
 }
 
@@ -243,7 +252,7 @@ BOOST_AUTO_TEST_CASE(times_before_1970_and_far_bounds) {
   for (const std::int64_t t : std::vector<std::int64_t>{-kHour - 1, -kHour, -1, 0, 1, kHour - 1, kHour, 3 * kHour + 5})
     alarms.push_back(random_alarm(rng, t));
   store.write(alarms);
-  check_hour_counts(raw);
+  check_count_tables(raw);
   check_periods(store, raw, -2 * kHour, 4 * kHour, rng, 200);
   const std::int64_t far = std::numeric_limits<std::int64_t>::max();
   for (const auto& [since, until] :
@@ -265,15 +274,16 @@ BOOST_AUTO_TEST_CASE(migration_counts_the_alarms_already_stored) {
       raw.exec("INSERT INTO schema_version VALUES (" + std::to_string(m.version) + ", '" + m.file + "', 0)");
     }
     BOOST_TEST_REQUIRE(raw.integer("SELECT count(*) FROM sqlite_master WHERE name = 'alarm_hour_counts'") == 0);
-    // 3000 rows over 3 days, some spanning hours, some before 1970.
+    // 3000 rows over 3 days, some spanning hours, some before 1970; 2000 in containers.
     raw.exec(
         "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 3000) "
         "INSERT INTO alarms (type, subtype, category, name, severity, status, first_seen_ms, last_seen_ms, "
-        "pid, ppid, exe, comm, cmdline, uid, euid, auid, syscall, audit_serial, audit_time_ms, description, fold_key) "
+        "pid, ppid, exe, comm, cmdline, uid, euid, auid, syscall, audit_serial, audit_time_ms, description, fold_key, container_id) "
         "SELECT CASE i % 3 WHEN 0 THEN 'file_escape' WHEN 1 THEN 'high_risk_syscall' ELSE 'malicious_program' END, "
         "'s', 'c', 'n', CASE i % 4 WHEN 0 THEN 'low' WHEN 1 THEN 'high' ELSE 'critical' END, "
         "CASE i % 5 WHEN 0 THEN 'handled' WHEN 1 THEN 'ignored' ELSE 'unhandled' END, "
-        "t - (i % 7) * 1234567, t, 1, 1, '/x', 'x', 'x', 0, 0, 0, '', 0, t, '', 'k' || i "
+        "t - (i % 7) * 1234567, t, 1, 1, '/x', 'x', 'x', 0, 0, 0, '', 0, t, '', 'k' || i, "
+        "CASE WHEN i % 3 = 0 THEN NULL ELSE 'c' || (i % 5) END "
         "FROM (SELECT i, CASE WHEN i % 100 = 0 THEN -i * 1000 ELSE " + std::to_string(kT0) +
         " + i * 86400 END AS t FROM c)");
   }
@@ -281,12 +291,13 @@ BOOST_AUTO_TEST_CASE(migration_counts_the_alarms_already_stored) {
   Raw raw(tmp.file());
   BOOST_TEST(raw.integer("SELECT max(version) FROM schema_version") == known_schema_version());
   BOOST_TEST(raw.integer("SELECT sum(alarms) FROM alarm_hour_counts") == 3000);
-  check_hour_counts(raw);
+  BOOST_TEST(raw.integer("SELECT sum(alarms) FROM alarm_container_counts") == 2000);
+  check_count_tables(raw);
   std::mt19937_64 rng(5);
   check_periods(store, raw, kT0, kT0 + 3 * kDay, rng, 100);
   // And the triggers came with it.
   Alarm a = make_alarm("file_escape", "read", "x");
   a.first_seen_ms = a.last_seen_ms = kT0;
   store.write({a});
-  check_hour_counts(raw);
+  check_count_tables(raw);
 }
