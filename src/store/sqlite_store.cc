@@ -14,7 +14,10 @@ namespace cshield {
 
 namespace {
 
-constexpr std::int64_t kMsPerDay = 24 * 60 * 60 * 1000;
+constexpr std::int64_t kMsPerHour = 60 * 60 * 1000;
+constexpr std::int64_t kMsPerDay = 24 * kMsPerHour;
+// Times beyond +-2^60 ms are left to the plain time range (no hour arithmetic).
+constexpr std::int64_t kFarMs = std::int64_t{1} << 60;
 constexpr int kMaxPageSize = 1000;
 constexpr std::size_t kMinIdPrefix = 12;
 
@@ -88,6 +91,11 @@ bool is_valid_status(const std::string& s) {
 SqliteStore::SqliteStore(const std::string& path, StoreOptions opts)
     : opts_(opts), conn_(path, opts.read_only) {
   setup_schema(conn_, opts.read_only);
+  // The count triggers of schema/006 make every alarm write a statement of
+  // several tables, which SQLite backs with a statement journal: in a temp
+  // file by default (spilled on each batch: 4x the write syscalls, -25% of
+  // the writer's rate), in memory with this (a few KB per statement).
+  conn_.exec("PRAGMA temp_store = MEMORY");
 }
 
 std::vector<std::int64_t> SqliteStore::write(const std::vector<Alarm>& alarms) {
@@ -187,11 +195,28 @@ AlarmPage SqliteStore::list(const AlarmQuery& q) {
       f.add("(container_id = ? OR container_name = ?)", {c, c});
   }
   f.add_time_range(q.since_ms, q.until_ms);
+  const std::int64_t until_hour =
+      q.until_ms ? *q.until_ms - ((*q.until_ms % kMsPerHour) + kMsPerHour) % kMsPerHour : 0;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (q.since_ms && q.until_ms && *q.since_ms > -kFarMs && *q.since_ms < kFarMs && *q.until_ms > -kFarMs &&
+      *q.until_ms < kFarMs &&
+      fewer_in_period_than_after(*q.since_ms, until_hour)) {
+    // A closed period well back: rather than walking every newer alarm by
+    // id down to it (a day four weeks back in 1M alarms: 0.2 s), the
+    // candidates are the rows last seen from since to the end of until's
+    // hour (one index range), and those last seen later but first seen by
+    // until's hour, whose last hours alarm_hour_counts lists. Every row of
+    // the period is one of them; the time range above still decides.
+    f.add("id IN (SELECT id FROM alarms WHERE last_seen_ms BETWEEN ? AND ? UNION ALL "
+          "SELECT a.id FROM (SELECT DISTINCT last_hour_ms AS h FROM alarm_hour_counts "
+          "WHERE last_hour_ms > ? AND first_hour_ms <= ?) AS s "
+          "JOIN alarms AS a ON a.last_seen_ms BETWEEN s.h AND s.h + " + std::to_string(kMsPerHour - 1) + ")",
+          {*q.since_ms, until_hour + kMsPerHour - 1, until_hour, until_hour});
+  }
   if (q.before_id) f.add("id < ?", {*q.before_id});
   const int limit = std::clamp(q.limit, 1, kMaxPageSize);
 
   AlarmPage page;
-  std::lock_guard<std::mutex> lock(mu_);
   auto st = conn_.prepared(std::string(kSelectAlarmsSql) + f.sql() + " ORDER BY id DESC LIMIT ?");
   st->bind_int(f.bind(*st), limit + 1);
   while (st->step()) page.items.push_back(read_alarm_row(*st));
@@ -200,6 +225,16 @@ AlarmPage SqliteStore::list(const AlarmQuery& q) {
     page.next_before_id = page.items.back().id;
   }
   return page;
+}
+
+bool SqliteStore::fewer_in_period_than_after(std::int64_t since_ms, std::int64_t until_hour) {
+  auto st = conn_.prepared(
+      "SELECT total(CASE WHEN last_hour_ms <= ?2 THEN alarms END), "
+      "total(CASE WHEN last_hour_ms > ?2 THEN alarms END) "
+      "FROM alarm_hour_counts WHERE last_hour_ms >= ?1");
+  st->bind_int(1, since_ms - ((since_ms % kMsPerHour) + kMsPerHour) % kMsPerHour);
+  st->bind_int(2, until_hour);
+  return st->step() && st->column_int(0) < st->column_int(1);
 }
 
 std::optional<Alarm> SqliteStore::get(std::int64_t id) {

@@ -1,7 +1,8 @@
 // The alarm summary from the hour counts (schema/006) against a direct
 // grouping of the alarms table, through every way a row's key changes:
 // inserts, folds moving last_seen across hours, status changes, deletes and
-// retention, and periods whose edges fall inside hours or on them.
+// retention, and periods whose edges fall inside hours or on them; and the
+// alarm list of a period, which finds its rows through the hour counts.
 #define BOOST_TEST_MODULE summary
 #include <boost/test/unit_test.hpp>
 
@@ -149,6 +150,37 @@ void check_periods(SqliteStore& store, Raw& raw, std::int64_t from, std::int64_t
   }
 }
 
+// The list of every period of check_periods' kind, page by page, holds
+// exactly the rows the plain time range selects, newest first.
+void check_period_lists(SqliteStore& store, Raw& raw, std::int64_t from, std::int64_t to, std::mt19937_64& rng) {
+  std::uniform_int_distribution<std::int64_t> in_span(from - kHour, to + kHour);
+  for (int i = 0; i < 40; ++i) {
+    const auto a = bounds_near(in_span(rng)), b = bounds_near(in_span(rng));
+    AlarmQuery q;
+    q.since_ms = a[rng() % a.size()];
+    q.until_ms = i % 4 == 0 ? *q.since_ms + kHour * static_cast<std::int64_t>(rng() % 3) : b[rng() % b.size()];
+    q.limit = 7;
+    std::vector<std::int64_t> want, got;
+    sqlite3_stmt* st = nullptr;
+    BOOST_REQUIRE(sqlite3_prepare_v2(raw.handle(),
+                      "SELECT id FROM alarms WHERE last_seen_ms >= ?1 AND first_seen_ms <= ?2 ORDER BY id DESC",
+                      -1, &st, nullptr) == SQLITE_OK);
+    sqlite3_bind_int64(st, 1, *q.since_ms);
+    sqlite3_bind_int64(st, 2, *q.until_ms);
+    while (sqlite3_step(st) == SQLITE_ROW) want.push_back(sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    for (;;) {
+      const AlarmPage page = store.list(q);
+      for (const auto& alarm : page.items) got.push_back(alarm.id);
+      if (!page.next_before_id) break;
+      q.before_id = page.next_before_id;
+    }
+    BOOST_TEST_CONTEXT("since " << describe(q.since_ms) << " until " << describe(q.until_ms)) {
+      BOOST_TEST(got == want, boost::test_tools::per_element());
+    }
+  }
+}
+
 // A random alarm around t: one of a few fold keys (so that repeats fold and
 // move last_seen across hours), random severity, first_seen up to 2 h before.
 Alarm random_alarm(std::mt19937_64& rng, std::int64_t t) {
@@ -216,6 +248,7 @@ BOOST_AUTO_TEST_CASE(summary_equals_a_direct_grouping_through_every_write) {
   raw.exec("UPDATE alarms SET container_id = 'c8' WHERE id % 19 = 0 AND id % 2 = 0");
   check_count_tables(raw);
   check_periods(store, raw, kT0, kT0 + span, rng);
+  check_period_lists(store, raw, kT0, kT0 + span, rng);
 
   // Retention by age (a cut inside an hour) and by count.
   {
