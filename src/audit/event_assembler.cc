@@ -227,6 +227,7 @@ void EventAssembler::read_fields(auparse_state_t* au, AuditRecord& record) {
 // Returns the number of records.
 std::size_t EventAssembler::read_skeleton(auparse_state_t* au, AuditEvent& ev) {
   if (auparse_first_record(au) <= 0) return 0;
+  ev.records.reserve(auparse_get_num_records(au));
   do {
     const int type = auparse_get_type(au);
     if (type == rec::kEoe) continue;
