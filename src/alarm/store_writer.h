@@ -35,7 +35,10 @@ struct StoreWriterOptions {
   std::size_t queue_capacity = 65536;
   std::size_t max_batch = 512;
   std::chrono::milliseconds retention_every{std::chrono::minutes(10)};
-  std::chrono::milliseconds gather{5};
+  // A transaction costs about 0.1 ms of CPU (the count triggers included):
+  // at 15 ms a steady stream of alarms costs under 1% of a core, and an alarm
+  // waits at most 15 ms more to be queryable.
+  std::chrono::milliseconds gather{15};
   std::chrono::milliseconds busy_within{50};
 };
 
