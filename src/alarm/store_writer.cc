@@ -144,8 +144,11 @@ void StoreWriter::run() {
     auto first = queue_.pop_for(std::chrono::milliseconds(500));
     if (first) {
       const auto now = std::chrono::steady_clock::now();
-      if (!stopping_ && options_.gather.count() > 0 && now - last_write < options_.busy_within)
-        std::this_thread::sleep_for(options_.gather);  // a storm: let the batch fill
+      // A storm: let the batch fill, unless a full batch is already waiting
+      // (then gathering would only cap the write rate and grow the queue).
+      if (!stopping_ && options_.gather.count() > 0 && now - last_write < options_.busy_within &&
+          queue_.size() + 1 < options_.max_batch)
+        std::this_thread::sleep_for(options_.gather);
       batch.push_back(std::move(*first));
       queue_.drain(batch, options_.max_batch - 1);
       coalesce(batch);

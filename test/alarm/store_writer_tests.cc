@@ -2,8 +2,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "alarm/host_stamp_sink.h"
 #include "alarm/kernel_loss_alarm.h"
@@ -81,6 +84,51 @@ BOOST_AUTO_TEST_CASE(everything_published_is_written_in_order_by_stop) {
   for (int i = 0; i < 500; ++i) BOOST_TEST(w.written[static_cast<std::size_t>(i)] == std::to_string(i));
   BOOST_TEST(value(c, "store.alarms_written") == 500u);
   BOOST_TEST(w.retention_runs >= 1);  // once at start
+}
+
+// A writer whose first write waits until the test opens the gate.
+class GatedWriter : public FakeWriter {
+ public:
+  std::vector<std::int64_t> write(const std::vector<Alarm>& alarms) override {
+    std::unique_lock<std::mutex> lock(gate_mu);
+    gate_cv.wait(lock, [&] { return open; });
+    lock.unlock();
+    return FakeWriter::write(alarms);
+  }
+  void open_gate() {
+    {
+      std::lock_guard<std::mutex> lock(gate_mu);
+      open = true;
+    }
+    gate_cv.notify_all();
+  }
+  std::mutex gate_mu;
+  std::condition_variable gate_cv;
+  bool open = false;
+};
+
+BOOST_AUTO_TEST_CASE(gathering_never_holds_back_a_full_batch) {
+  // Found in replay: a writer that gathered before every batch could write
+  // at most max_batch alarms per gather, and its queue grew (100 MB).
+  GatedWriter w;
+  Counters c;
+  StoreWriterOptions options{1000, 8, std::chrono::minutes(10)};
+  options.gather = std::chrono::seconds(20);
+  options.busy_within = std::chrono::hours(1);
+  StoreWriter sw(w, c, options);
+  sw.start();
+  sw.publish(alarm(0));  // a lone alarm: taken at once, its write held at the gate
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (sw.depth() != 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  for (int i = 1; i <= 24; ++i) sw.publish(alarm(i));  // three full batches wait behind it
+  w.open_gate();
+  auto written = [&] {
+    std::lock_guard<std::mutex> lock(w.mu);
+    return w.written.size();
+  };
+  while (written() < 25 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  BOOST_TEST(written() == 25u);  // all before any 20 s gather could end
+  sw.stop();
 }
 
 BOOST_AUTO_TEST_CASE(stored_alarms_go_downstream_once_with_the_store_id) {
