@@ -20,9 +20,6 @@ namespace {
 
 constexpr int kPollMs = 200;
 constexpr std::size_t kMaxBatch = 512;
-// A read of at least this many messages means the socket is busy: the next
-// one drains without gathering.
-constexpr std::size_t kBusyBatch = 64;
 // Messages one recvmmsg call takes; each slot is larger than any audit
 // message (the kernel caps them at 8970 bytes plus the netlink header).
 constexpr std::size_t kSlots = 32;
@@ -38,8 +35,8 @@ Result set_receive_buffer(int fd, int bytes) {
   return Result::failure("set the socket receive buffer to " + std::to_string(bytes) + " bytes: " + error_text(errno));
 }
 
-NetlinkReceiver::NetlinkReceiver(Counters* counters, int gather_ms)
-    : wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), gather_ms_(gather_ms), buffer_(kSlots * kSlotSize) {
+NetlinkReceiver::NetlinkReceiver(Counters* counters)
+    : wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), buffer_(kSlots * kSlotSize) {
   if (!counters) return;
   records_ = &counters->counter("source.records", "audit records read");
   bytes_ = &counters->counter("source.bytes", "bytes of audit records read");
@@ -82,22 +79,11 @@ bool NetlinkReceiver::read(std::string& out) {
   pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
   const int rc = poll(fds, 2, kPollMs);
   if (stopping_) return false;
-  if (rc > 0 && (fds[0].revents & (POLLIN | POLLERR))) {
-    if (last_batch_ < kBusyBatch) gather();
-    if (stopping_) return false;
-    last_batch_ = drain(out);
-  }
+  if (rc > 0 && (fds[0].revents & (POLLIN | POLLERR))) drain(out);
   return true;
 }
 
-// Waits the gather time, or until a stop request: only the wake fd is polled.
-void NetlinkReceiver::gather() {
-  if (gather_ms_ <= 0) return;
-  pollfd wake{wake_fd_, POLLIN, 0};
-  (void)poll(&wake, 1, gather_ms_);
-}
-
-std::size_t NetlinkReceiver::drain(std::string& out) {
+void NetlinkReceiver::drain(std::string& out) {
   sockaddr_nl from[kSlots];
   iovec iov[kSlots];
   mmsghdr msgs[kSlots];
@@ -132,7 +118,6 @@ std::size_t NetlinkReceiver::drain(std::string& out) {
     }
     if (static_cast<std::size_t>(got) < kSlots) break;  // the socket is empty
   }
-  return taken;
 }
 
 // One datagram carries one audit message (the kernel sends each in its own skb).

@@ -1,12 +1,10 @@
 // The receive side shared by NetlinkSource and MulticastSource: owns a
 // NETLINK_AUDIT socket, waits on it with a 200 ms poll that a stop request
 // interrupts, and drains every message immediately available (up to a batch
-// limit, many per recvmmsg call) into text records. Gathering: when the
-// previous read was small, a read that finds data waits up to the gather time
-// (a stop request cuts it short) before draining, so that records arriving
-// close together cost one wake-up of the reader and of its consumer, not one
-// each; after a large read (a busy socket) it drains at once. The gather time
-// is the most it adds to a record's latency. Counts in Counters (optional, must outlive it):
+// limit, many per recvmmsg call) into text records. It drains as soon as
+// records arrive, never waiting for more: a container process that makes a
+// call and exits is only attributable while it (or its runtime parent) is
+// still there to be looked up, so every millisecond here loses some. Counts in Counters (optional, must outlive it):
 // source.records, source.bytes, source.overruns (ENOBUFS: the socket buffer
 // overflowed and records were lost here), source.malformed.
 // Thread-safety: read() from one thread; shutdown() from any thread, it
@@ -35,9 +33,7 @@ class NetlinkReceiver {
   // multicast copies count the header too, as netlink intends.
   enum class Length { kPayloadOnly, kWithHeader };
 
-  static constexpr int kDefaultGatherMs = 5;
-
-  explicit NetlinkReceiver(Counters* counters, int gather_ms = kDefaultGatherMs);
+  explicit NetlinkReceiver(Counters* counters);
   ~NetlinkReceiver();
   NetlinkReceiver(const NetlinkReceiver&) = delete;
   NetlinkReceiver& operator=(const NetlinkReceiver&) = delete;
@@ -59,9 +55,7 @@ class NetlinkReceiver {
   void shutdown(const std::function<void(int fd)>& before_close);
 
  private:
-  // Returns the number of messages taken from the socket.
-  std::size_t drain(std::string& out);
-  void gather();
+  void drain(std::string& out);
   void append_message(const char* data, std::size_t size, std::string& out);
 
   Counter* records_ = nullptr;
@@ -74,8 +68,6 @@ class NetlinkReceiver {
   int fd_ = -1;
   const int wake_fd_;  // eventfd, lives as long as the receiver
   Length length_ = Length::kWithHeader;
-  const int gather_ms_;
-  std::size_t last_batch_ = 0;  // messages the last drain took
   std::vector<char> buffer_;    // kSlots receive slots of kSlotSize bytes
 };
 
