@@ -91,6 +91,29 @@ std::string read_all(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// While the store refuses writes: a container's setns, reboot and
+// open_by_handle_at attempts are detected and exported, and held, not stored.
+void expect_exported_while_held(Daemon& daemon, RuncContainer& ctr, const std::string& jsonl) {
+  for (const std::string attempt : {"setns", "reboot", "open_by_handle_at"}) ctr.run_helper(attempt);
+  BOOST_TEST(eventually([&] {
+    const auto text = read_all(jsonl);
+    return text.find("\"setns\"") != std::string::npos && text.find("\"reboot\"") != std::string::npos &&
+           text.find("\"open_by_handle_at\"") != std::string::npos;
+  }, kDeadline), read_all(jsonl));
+  BOOST_TEST(daemon.alarms("subtype=setns").empty());
+}
+
+// Once the store takes writes again: health is ok and every held alarm is
+// stored, none dropped.
+void expect_held_alarms_written(Daemon& daemon) {
+  BOOST_TEST(eventually([&] { return health_status(daemon) == "ok"; }, kDeadline), daemon.log());
+  for (const std::string subtype : {"setns", "reboot", "open_by_handle_at"})
+    BOOST_TEST(eventually([&] { return !daemon.alarms("subtype=" + subtype).empty(); }, kDeadline), subtype);
+  BOOST_TEST(counter(daemon, "queue.alarms.dropped") == 0u);
+  BOOST_TEST(counter(daemon, "store.held") == 0u);
+  BOOST_TEST(daemon.log().find("takes writes again") != std::string::npos);
+}
+
 }  // namespace
 
 // The database disk fills up mid-run: detection and export go on, the alarms
@@ -128,23 +151,12 @@ BOOST_AUTO_TEST_CASE(a_full_database_disk_degrades_and_every_held_alarm_is_writt
   BOOST_TEST(counter(daemon, "store.degraded") == 1u);
 
   // Detection and export go on while the disk is full.
-  for (const std::string attempt : {"setns", "reboot", "open_by_handle_at"}) ctr.run_helper(attempt);
-  BOOST_TEST(eventually([&] {
-    const auto text = read_all(jsonl);
-    return text.find("\"setns\"") != std::string::npos && text.find("\"reboot\"") != std::string::npos &&
-           text.find("\"open_by_handle_at\"") != std::string::npos;
-  }, kDeadline), read_all(jsonl));
-  BOOST_TEST(daemon.alarms("subtype=setns").empty());  // held, not stored yet
+  expect_exported_while_held(daemon, ctr, jsonl);
   BOOST_TEST(daemon.log().find("the alarm store refuses writes") != std::string::npos);
 
   // Space returns: everything held is written, health is ok again.
   BOOST_REQUIRE(::unlink((disk.path() + "/filler").c_str()) == 0);
-  BOOST_TEST(eventually([&] { return health_status(daemon) == "ok"; }, kDeadline), daemon.log());
-  for (const std::string subtype : {"setns", "reboot", "open_by_handle_at"})
-    BOOST_TEST(eventually([&] { return !daemon.alarms("subtype=" + subtype).empty(); }, kDeadline), subtype);
-  BOOST_TEST(counter(daemon, "queue.alarms.dropped") == 0u);
-  BOOST_TEST(counter(daemon, "store.held") == 0u);
-  BOOST_TEST(daemon.log().find("takes writes again") != std::string::npos);
+  expect_held_alarms_written(daemon);
   BOOST_TEST(daemon.stop() == 0);
 }
 
@@ -175,21 +187,10 @@ BOOST_AUTO_TEST_CASE(a_read_only_database_degrades_and_every_held_alarm_is_writt
   BOOST_TEST(reason.find("the alarm store refuses writes") != std::string::npos, reason);
   BOOST_TEST(reason.find("alarms held in memory") != std::string::npos, reason);
 
-  for (const std::string attempt : {"setns", "reboot", "open_by_handle_at"}) ctr.run_helper(attempt);
-  BOOST_TEST(eventually([&] {
-    const auto text = read_all(jsonl);
-    return text.find("\"setns\"") != std::string::npos && text.find("\"reboot\"") != std::string::npos &&
-           text.find("\"open_by_handle_at\"") != std::string::npos;
-  }, kDeadline), read_all(jsonl));
-  BOOST_TEST(daemon.alarms("subtype=setns").empty());  // held, not stored yet
+  expect_exported_while_held(daemon, ctr, jsonl);
 
   read_only.release();
-  BOOST_TEST(eventually([&] { return health_status(daemon) == "ok"; }, kDeadline), daemon.log());
-  for (const std::string subtype : {"setns", "reboot", "open_by_handle_at"})
-    BOOST_TEST(eventually([&] { return !daemon.alarms("subtype=" + subtype).empty(); }, kDeadline), subtype);
-  BOOST_TEST(counter(daemon, "queue.alarms.dropped") == 0u);
-  BOOST_TEST(counter(daemon, "store.held") == 0u);
-  BOOST_TEST(daemon.log().find("takes writes again") != std::string::npos);
+  expect_held_alarms_written(daemon);
   BOOST_TEST(daemon.stop() == 0);
 }
 
