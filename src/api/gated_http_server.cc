@@ -34,13 +34,17 @@ GatedHttpServer::GatedHttpServer(Poco::Net::ServerSocket socket, AbortableHandle
       dispatcher_(new Poco::Net::TCPServerDispatcher(
           new Poco::Net::HTTPServerConnectionFactory(server_params(threads), factory_), pool,
           server_params(threads))),
-      gate_(socket_.impl()->sockfd(), limits, [this](int fd) {
-        try {
-          dispatcher_->enqueue(Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd)));
-        } catch (...) {
-          // The socket object owns fd by now and closed it: the client sees its connection end.
-        }
-      }) {}
+      gate_(socket_.impl()->sockfd(), limits, [this](int fd) { hand_over(fd); }) {}
+
+// As Poco's TCPServer::run does with each accepted socket: the dispatcher
+// queues it for a worker, and this thread's reference goes.
+void GatedHttpServer::hand_over(int fd) {
+  try {
+    dispatcher_->enqueue(Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd)));
+  } catch (...) {
+    // The socket object owns fd by now and closed it: the client sees its connection end.
+  }
+}
 
 GatedHttpServer::~GatedHttpServer() {
   stop();

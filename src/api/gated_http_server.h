@@ -50,6 +50,8 @@ class GatedHttpServer {
   std::uint16_t port() const;
 
  private:
+  void hand_over(int fd);  // the gate's thread: a whole request goes to a worker
+
   Poco::Net::ServerSocket socket_;
   Poco::SharedPtr<AbortableHandlerFactory> factory_;
   Poco::Net::TCPServerDispatcher* dispatcher_;  // reference counted: release()d, never deleted
