@@ -195,14 +195,6 @@ AlarmPage SqliteStore::list(const AlarmQuery& q) {
   f.add_text("severity", q.severity);
   f.add_text("status", q.status);
   f.add_text("container_image", q.image);
-  if (q.container) {
-    const std::string& c = *q.container;
-    if (c.size() >= kMinIdPrefix)
-      f.add("(container_name = ? OR (container_id >= ? AND container_id < ?))",
-            {c, c, prefix_upper_bound(c)});
-    else
-      f.add("(container_id = ? OR container_name = ?)", {c, c});
-  }
   f.add_time_range(q.since_ms, q.until_ms);
   const std::int64_t until_hour =
       q.until_ms ? *q.until_ms - ((*q.until_ms % kMsPerHour) + kMsPerHour) % kMsPerHour : 0;
@@ -225,9 +217,36 @@ AlarmPage SqliteStore::list(const AlarmQuery& q) {
   if (q.before_id) f.add("id < ?", {*q.before_id});
   const int limit = std::clamp(q.limit, 1, kMaxPageSize);
 
+  // The container matches by id or by name: a UNION of the two, so that
+  // SQLite merges two index walks already in id order and stops at the
+  // page's end. An OR would gather every row of the container from both
+  // indexes and sort them whole before the first one is returned (10k rows
+  // of a container in 1M alarms: 40 ms a page). An id prefix walks its
+  // range of ids and sorts only their ids.
+  Filter a = f, b = f;
+  if (q.container) {
+    const std::string& c = *q.container;
+    if (c.size() >= kMinIdPrefix) {
+      a.add("container_name = ?", {c});
+      b.add("container_id >= ? AND container_id < ?", {c, prefix_upper_bound(c)});
+    } else {
+      a.add("container_id = ?", {c});
+      b.add("container_name = ?", {c});
+    }
+  }
+  const std::string sql =
+      q.container ? std::string(kSelectAlarmsSql) + " WHERE id IN (SELECT id FROM alarms" + a.sql() +
+                        " UNION SELECT id FROM alarms" + b.sql() + " ORDER BY id DESC LIMIT ?) ORDER BY id DESC LIMIT ?"
+                  : std::string(kSelectAlarmsSql) + f.sql() + " ORDER BY id DESC LIMIT ?";
   AlarmPage page;
-  auto st = conn_.prepared(std::string(kSelectAlarmsSql) + f.sql() + " ORDER BY id DESC LIMIT ?");
-  st->bind_int(f.bind(*st), limit + 1);
+  auto st = conn_.prepared(sql);
+  if (q.container) {
+    const int next = b.bind(*st, a.bind(*st));
+    st->bind_int(next, limit + 1);
+    st->bind_int(next + 1, limit + 1);
+  } else {
+    st->bind_int(f.bind(*st), limit + 1);
+  }
   while (st->step()) page.items.push_back(read_alarm_row(*st));
   if (page.items.size() > static_cast<std::size_t>(limit)) {
     page.items.pop_back();

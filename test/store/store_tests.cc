@@ -357,6 +357,43 @@ BOOST_AUTO_TEST_CASE(container_filter_by_id_prefix_and_name) {
   BOOST_TEST(by(kIdA + "0").empty());
 }
 
+// The container filter matches by id or by name (two index walks merged by
+// SqliteStore::list): pages in id order, an alarm matching both once, the
+// other filters and the cursor applied to both.
+BOOST_AUTO_TEST_CASE(container_filter_pages_matches_by_id_and_by_name) {
+  TempDir tmp;
+  SqliteStore s(tmp.file(), no_limits());
+  std::vector<Alarm> batch;
+  for (int i = 0; i < 24; ++i) {
+    Alarm a = i % 4 == 3 ? file_alarm(kIdA, kT0 + i, "/etc/f" + std::to_string(i)) : syscall_alarm(kIdA, kT0 + i, "sys" + std::to_string(i));
+    if (i % 4 == 0) a.container = container_info("web-1", "other");   // by id
+    if (i % 4 == 1) a.container = container_info(kIdB, "web-1");      // by name
+    if (i % 4 == 2) a.container = container_info("web-1", "web-1");    // both
+    if (i % 4 == 3) a.container = container_info("web-1", "web-1");    // both, other type
+    if (i % 6 == 5) a.container = container_info(kIdB, "db-1");       // neither
+    batch.push_back(a);
+  }
+  const auto ids = s.write(batch);
+  std::vector<std::int64_t> want;
+  for (int i = 23; i >= 0; --i)
+    if (i % 6 != 5 && i % 4 != 3 && i >= 2) want.push_back(ids[static_cast<std::size_t>(i)]);
+
+  AlarmQuery q;
+  q.container = "web-1";
+  q.type = "high_risk_syscall";
+  q.since_ms = kT0 + 2;
+  q.limit = 4;
+  std::vector<std::int64_t> seen;
+  for (int pages = 0;; ++pages) {
+    BOOST_REQUIRE(pages < 10);
+    const auto page = s.list(q);
+    for (const auto& a : page.items) seen.push_back(a.id);
+    if (!page.next_before_id) break;
+    q.before_id = page.next_before_id;
+  }
+  BOOST_TEST(seen == want);
+}
+
 BOOST_AUTO_TEST_CASE(cursor_pages_without_duplicates_or_gaps) {
   TempDir tmp;
   SqliteStore s(tmp.file(), no_limits());

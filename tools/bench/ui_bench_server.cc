@@ -18,6 +18,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "api/api_server.h"
 #include "store/sqlite_store.h"
@@ -34,20 +35,40 @@ void exec(sqlite3* db, const std::string& sql) {
   }
 }
 
-// One INSERT ... SELECT over a recursive counter: ~1M rows in seconds.
+std::vector<std::string> column_texts(sqlite3* db, const std::string& sql) {
+  std::vector<std::string> out;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+    std::cerr << "sqlite: " << sqlite3_errmsg(db) << "\n";
+    std::exit(1);
+  }
+  while (sqlite3_step(st) == SQLITE_ROW)
+    out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  return out;
+}
+
+// One INSERT ... SELECT over a recursive counter, with the indexes of
+// alarms dropped meanwhile and made again from their own SQL afterwards
+// (sorting each once, rather than inserting row by row into each: 10M
+// alarms in minutes rather than hours), without WAL (no second copy of
+// every page) and with a large page cache. The schema's triggers still
+// fire per row.
 void fill(const std::string& path, long long want) {
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) std::exit(1);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "SELECT count(*) FROM alarms", -1, &st, nullptr);
-  sqlite3_step(st);
-  const long long have = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
+  const long long have = std::stoll(column_texts(db, "SELECT count(*) FROM alarms").at(0));
   if (have < want) {
     const long long now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                  std::chrono::system_clock::now().time_since_epoch()).count();
     const std::string n = std::to_string(want - have), now = std::to_string(now_ms);
+    exec(db, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000");
     exec(db, "BEGIN");
+    const auto names =
+        column_texts(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'alarms' AND sql IS NOT NULL");
+    const auto indexes =
+        column_texts(db, "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'alarms' AND sql IS NOT NULL");
+    for (const auto& name : names) exec(db, "DROP INDEX \"" + name + "\"");
     exec(db,
          "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < " + n + "), "
          "t(k, type, subtype, category, name, severity) AS (VALUES "
@@ -74,7 +95,9 @@ void fill(const std::string& path, long long want) {
          "INSERT OR IGNORE INTO containers (id, runtime, name, image, first_seen_ms, last_seen_ms) "
          "SELECT DISTINCT container_id, 'runc', container_name, container_image, 0, 0 FROM alarms "
          "WHERE container_name LIKE 'bench-%'");
+    for (const auto& sql : indexes) exec(db, sql);
     exec(db, "COMMIT");
+    exec(db, "PRAGMA journal_mode = WAL");
   }
   sqlite3_close(db);
 }
