@@ -76,18 +76,14 @@ std::string print_rules(const Config& config) {
 namespace {
 
 // Chunks of up to 512 records each; the reader waits when it is full, so
-// this bounds memory (a few tens of MiB) more than it buffers. Sources that
-// lose what they cannot hand over at once (multicast, auditd's dispatcher on
-// stdin) may fill it.
+// this bounds memory (a few tens of MiB) more than it buffers. It is large on
+// purpose, for every source: as the audit daemon, a reader that stops
+// draining its socket makes the kernel's sender wait 100 ms for room on
+// every record it sends (then queue it for a retry, out of order), so a
+// pipeline briefly short of CPU would cut delivery to a few records a second
+// and stall every audited process on the host (e2e_load_tests: a 5 000-call
+// storm over 10 s with a 16-chunk bound under 200 API clients).
 constexpr std::size_t kRecordQueueChunks = 256;
-// As the audit daemon, the reader stops at this many waiting chunks: beyond
-// what the pipeline can take, records then wait in the kernel's backlog,
-// whose backlog_wait_time slows the processes that flood it, instead of
-// queueing here behind every alarm (alarm-storm: probe p99 1.5 s with the
-// whole queue, 0.45 s with this). The kernel then finds the socket full now
-// and then and resends some records out of order; the assembler closes
-// those at once (audit.late_records).
-constexpr std::size_t kNetlinkQueueChunks = 16;
 
 // Reads the API token, creating a random one (mode 0600) on first start.
 bool load_or_create_token(const std::string& path, std::string& token, std::string& error) {
@@ -385,13 +381,12 @@ void Runtime::reader_loop() {
       std::lock_guard<std::mutex> lock(source_mu_);
       source = source_.get();
     }
-    const std::size_t queue_limit = source->mode() == "netlink" ? kNetlinkQueueChunks : kRecordQueueChunks;
     while (source->read(chunk)) {
       if (chunk.empty()) continue;
       // A full queue slows the reader rather than losing: the kernel holds
       // records back (its backlog, then backlog_wait_time slows the callers).
       // Only a pipeline that has stopped makes it drop, counted.
-      while (!records_.push_for(chunk, std::chrono::milliseconds(250), queue_limit))
+      while (!records_.push_for(chunk, std::chrono::milliseconds(250)))
         if (!pipeline_running_) {
           records_.try_push(std::move(chunk));
           break;
