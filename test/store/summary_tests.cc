@@ -17,6 +17,7 @@
 #include "store/schema_migrations.h"
 #include "store/schema_setup.h"
 #include "store/sqlite_store.h"
+#include "support/temp_dir.h"
 
 using namespace cshield;
 namespace fs = std::filesystem;
@@ -30,19 +31,6 @@ const char* const kTypes[] = {"high_risk_syscall", "file_escape", "malicious_pro
 const char* const kSeverities[] = {"low", "medium", "high", "critical"};
 const char* const kStatuses[] = {"unhandled", "handled", "ignored"};
 
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "cshield-summary-XXXXXX").string();
-    BOOST_REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string file() const { return (dir / "alarms.db").string(); }
-};
 
 // A raw connection to the same file, for the reference counts and for
 // writes the store has no method for.
@@ -207,10 +195,10 @@ StoreOptions no_limits() {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(summary_equals_a_direct_grouping_through_every_write) {
-  TempDir tmp;
+  testing::TempDir tmp("cshield-summary");
   std::mt19937_64 rng(20251126);
-  SqliteStore store(tmp.file(), no_limits());
-  Raw raw(tmp.file());
+  SqliteStore store((tmp / "alarms.db"), no_limits());
+  Raw raw((tmp / "alarms.db"));
   const std::int64_t span = 12 * kHour;
   std::vector<std::int64_t> ids;
 
@@ -254,7 +242,7 @@ BOOST_AUTO_TEST_CASE(summary_equals_a_direct_grouping_through_every_write) {
   {
     StoreOptions o = no_limits();
     o.retention_days = 1;
-    SqliteStore retaining(tmp.file(), o);
+    SqliteStore retaining((tmp / "alarms.db"), o);
     BOOST_TEST(retaining.apply_retention(kT0 + kDay + 3 * kHour + 17 * 60 * 1000) > 0);
   }
   check_count_tables(raw);
@@ -262,7 +250,7 @@ BOOST_AUTO_TEST_CASE(summary_equals_a_direct_grouping_through_every_write) {
   {
     StoreOptions o = no_limits();
     o.max_alarms = 100;
-    SqliteStore retaining(tmp.file(), o);
+    SqliteStore retaining((tmp / "alarms.db"), o);
     BOOST_TEST(retaining.apply_retention(kT0) > 0);
   }
   BOOST_TEST(store.alarm_count() == 100);
@@ -277,10 +265,10 @@ BOOST_AUTO_TEST_CASE(summary_equals_a_direct_grouping_through_every_write) {
 }
 
 BOOST_AUTO_TEST_CASE(times_before_1970_and_far_bounds) {
-  TempDir tmp;
+  testing::TempDir tmp("cshield-summary");
   std::mt19937_64 rng(7);
-  SqliteStore store(tmp.file(), no_limits());
-  Raw raw(tmp.file());
+  SqliteStore store((tmp / "alarms.db"), no_limits());
+  Raw raw((tmp / "alarms.db"));
   std::vector<Alarm> alarms;
   for (const std::int64_t t : std::vector<std::int64_t>{-kHour - 1, -kHour, -1, 0, 1, kHour - 1, kHour, 3 * kHour + 5})
     alarms.push_back(random_alarm(rng, t));
@@ -297,9 +285,9 @@ BOOST_AUTO_TEST_CASE(times_before_1970_and_far_bounds) {
 
 // A database of version 5 with alarms gets its hour counts on migration.
 BOOST_AUTO_TEST_CASE(migration_counts_the_alarms_already_stored) {
-  TempDir tmp;
+  testing::TempDir tmp("cshield-summary");
   {
-    Raw raw(tmp.file());
+    Raw raw((tmp / "alarms.db"));
     raw.exec("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, file TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
     for (const Migration& m : schema_migrations()) {
       if (m.version > 5) break;
@@ -320,8 +308,8 @@ BOOST_AUTO_TEST_CASE(migration_counts_the_alarms_already_stored) {
         "FROM (SELECT i, CASE WHEN i % 100 = 0 THEN -i * 1000 ELSE " + std::to_string(kT0) +
         " + i * 86400 END AS t FROM c)");
   }
-  SqliteStore store(tmp.file(), no_limits());
-  Raw raw(tmp.file());
+  SqliteStore store((tmp / "alarms.db"), no_limits());
+  Raw raw((tmp / "alarms.db"));
   BOOST_TEST(raw.integer("SELECT max(version) FROM schema_version") == known_schema_version());
   BOOST_TEST(raw.integer("SELECT sum(alarms) FROM alarm_hour_counts") == 3000);
   BOOST_TEST(raw.integer("SELECT sum(alarms) FROM alarm_container_counts") == 2000);
