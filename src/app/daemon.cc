@@ -32,6 +32,7 @@
 #include "app/policy_runtime.h"
 #include "app/protected_file_watches.h"
 #include "app/startup_watcher.h"
+#include "app/watch_updater.h"
 #include "audit/event_assembler.h"
 #include "core/bounded_queue.h"
 #include "core/counters.h"
@@ -425,8 +426,12 @@ void Runtime::pipeline_loop() {
   FsFileOpener opener("/");
   ExecutableHasher hasher(opener, &counters_);
   ProcessInspector inspector(files, hasher);
-  watcher.set_listeners([this](const ContainerStart& s) { watches_->started(s.container); },
-                        [this](const std::string& id) { watches_->stopped(id); });
+  // Off this thread: the kernel may hold a rule change for seconds while its
+  // backlog is full, and only this thread's reading drains it (watch_updater.h).
+  WatchUpdater watch_updater([this](const ContainerInfo& c) { watches_->started(c); },
+                             [this](const std::string& id) { watches_->stopped(id); }, counters_);
+  watcher.set_listeners([&](const ContainerStart& s) { watch_updater.started(s.container); },
+                        [&](const std::string& id) { watch_updater.stopped(id); });
   pipeline_->set_observer([&](const AuditEvent& e, const ProcessInfo& p, const ContainerInfo* c) {
     Pipeline::Observation seen = watcher.observe(e, p, c);
     // Container executions only: their executable is hashed, their streams read.

@@ -211,7 +211,8 @@ void make_control_dir(const std::string& ctl) {
 
 }  // namespace
 
-int drive_helper(const std::string& ctl_dir, const std::string& args, std::size_t& seen_lines) {
+int drive_helper(const std::string& ctl_dir, const std::string& args, std::size_t& seen_lines,
+                 std::chrono::seconds deadline) {
   // Open the FIFO without blocking: ENXIO until the container's loop reads.
   int fd = -1;
   if (!eventually([&] { return (fd = ::open((ctl_dir + "/fifo").c_str(), O_WRONLY | O_NONBLOCK)) >= 0; },
@@ -238,7 +239,7 @@ int drive_helper(const std::string& ctl_dir, const std::string& args, std::size_
             }
             return false;
           },
-          std::chrono::seconds(10)))
+          deadline))
     throw std::runtime_error("the helper did not report '" + args + "'");
   return std::stoi(last);
 }
@@ -295,7 +296,9 @@ int RuncContainer::init_pid() const {
   return parser.parse(r.output).extract<Poco::JSON::Object::Ptr>()->getValue<int>("pid");
 }
 
-int RuncContainer::run_helper(const std::string& args) { return drive_helper(dir_.path() + "/ctl", args, log_lines_); }
+int RuncContainer::run_helper(const std::string& args, std::chrono::seconds deadline) {
+  return drive_helper(dir_.path() + "/ctl", args, log_lines_, deadline);
+}
 
 CommandResult RuncContainer::exec(const std::string& command_line) {
   return sh("runc exec " + sh_quote(id_) + " " + command_line + " </dev/null");
@@ -318,6 +321,8 @@ DockerContainer::DockerContainer(const std::string& name, const std::string& ext
 
 DockerContainer::~DockerContainer() { sh("docker rm -f " + sh_quote(name_)); }
 
-int DockerContainer::run_helper(const std::string& args) { return drive_helper(dir_.path() + "/ctl", args, log_lines_); }
+int DockerContainer::run_helper(const std::string& args, std::chrono::seconds deadline) {
+  return drive_helper(dir_.path() + "/ctl", args, log_lines_, deadline);
+}
 
 }  // namespace e2e

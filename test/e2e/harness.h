@@ -102,7 +102,7 @@ class RuncContainer {
   int init_pid() const;
   // Asks the container's init to run the helper with `args`; returns the
   // helper's pid once it has logged completion (throws on timeout).
-  int run_helper(const std::string& args);
+  int run_helper(const std::string& args, std::chrono::seconds deadline = std::chrono::seconds(10));
   CommandResult exec(const std::string& command_line);
 
  private:
@@ -119,7 +119,7 @@ class DockerContainer {
   ~DockerContainer();
   const std::string& id() const { return id_; }
   const std::string& name() const { return name_; }
-  int run_helper(const std::string& args);
+  int run_helper(const std::string& args, std::chrono::seconds deadline = std::chrono::seconds(10));
   static std::string image();
 
  private:
@@ -130,6 +130,7 @@ class DockerContainer {
 
 // Writes `args` to ctl_dir/fifo and waits until ctl_dir/log has a new line;
 // returns that line's pid. `seen_lines` tracks lines already consumed.
-int drive_helper(const std::string& ctl_dir, const std::string& args, std::size_t& seen_lines);
+int drive_helper(const std::string& ctl_dir, const std::string& args, std::size_t& seen_lines,
+                 std::chrono::seconds deadline);
 
 }  // namespace e2e
