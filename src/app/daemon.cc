@@ -82,8 +82,7 @@ namespace {
 // draining its socket makes the kernel's sender wait 100 ms for room on
 // every record it sends (then queue it for a retry, out of order), so a
 // pipeline briefly short of CPU would cut delivery to a few records a second
-// and stall every audited process on the host (e2e_load_tests: a 5 000-call
-// storm over 10 s with a 16-chunk bound under 200 API clients).
+// and slow every audited process on the host.
 constexpr std::size_t kRecordQueueChunks = 256;
 
 // Reads the API token, creating a random one (mode 0600) on first start.
