@@ -11,6 +11,9 @@
 #include "alarm/host_stamp_sink.h"
 #include "alarm/kernel_loss_alarm.h"
 #include "alarm/store_writer.h"
+#include "support/counter_value.h"
+
+using cshield::testing::counter_value;
 
 using namespace cshield;
 
@@ -65,12 +68,6 @@ class RecordingSink : public AlarmSink {
 
 Alarm alarm(int i) { return make_alarm("high_risk_syscall", std::to_string(i), "x"); }
 
-std::uint64_t value(const Counters& c, const std::string& name) {
-  for (const auto& s : c.snapshot())
-    if (s.name == name) return s.value;
-  return 0;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(everything_published_is_written_in_order_by_stop) {
@@ -82,7 +79,7 @@ BOOST_AUTO_TEST_CASE(everything_published_is_written_in_order_by_stop) {
   sw.stop();
   BOOST_REQUIRE_EQUAL(w.written.size(), 500u);
   for (int i = 0; i < 500; ++i) BOOST_TEST(w.written[static_cast<std::size_t>(i)] == std::to_string(i));
-  BOOST_TEST(value(c, "store.alarms_written") == 500u);
+  BOOST_TEST(counter_value(c, "store.alarms_written") == 500u);
   BOOST_TEST(w.retention_runs >= 1);  // once at start
 }
 
@@ -182,7 +179,7 @@ BOOST_AUTO_TEST_CASE(a_failing_store_is_retried_and_loses_nothing) {
   while (w.failures_left > 0) std::this_thread::yield();
   sw.stop();
   BOOST_TEST(w.written == (std::vector<std::string>{"1", "2"}), boost::test_tools::per_element());
-  BOOST_TEST(value(c, "store.write_failures") == 2u);
+  BOOST_TEST(counter_value(c, "store.write_failures") == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(a_full_queue_drops_and_counts_instead_of_blocking) {
@@ -191,7 +188,7 @@ BOOST_AUTO_TEST_CASE(a_full_queue_drops_and_counts_instead_of_blocking) {
   StoreWriter sw(w, c, StoreWriterOptions{4, 64, std::chrono::minutes(10)});
   // Not started: nothing drains, so the fifth publish must drop.
   for (int i = 0; i < 6; ++i) sw.publish(alarm(i));
-  BOOST_TEST(value(c, "queue.alarms.dropped") == 2u);
+  BOOST_TEST(counter_value(c, "queue.alarms.dropped") == 2u);
   BOOST_TEST(sw.depth() == 4u);
 }
 
@@ -209,7 +206,7 @@ BOOST_AUTO_TEST_CASE(a_storm_of_repeats_folds_in_memory_and_keeps_every_count) {
   sw.stop();
   BOOST_TEST(w.total_count == 5000);            // nothing lost
   BOOST_TEST(w.written.size() <= 2u * 10u);     // at most two rows a batch of 512
-  BOOST_TEST(value(c, "store.coalesced") == 5000u - w.written.size());
+  BOOST_TEST(counter_value(c, "store.coalesced") == 5000u - w.written.size());
 }
 
 // Disk full or read-only: the writer says so (with the reason), holds what
@@ -227,17 +224,17 @@ BOOST_AUTO_TEST_CASE(a_refusing_store_is_reported_as_degraded_and_the_held_alarm
   const std::string reason = sw.degraded_reason();
   BOOST_TEST(reason.find("disk says no") != std::string::npos, reason);
   BOOST_TEST(reason.find("200 alarms held") != std::string::npos, reason);
-  BOOST_TEST(value(c, "store.degraded") == 1u);
-  BOOST_TEST(value(c, "store.held") == 200u);
+  BOOST_TEST(counter_value(c, "store.degraded") == 1u);
+  BOOST_TEST(counter_value(c, "store.held") == 200u);
 
   w.failures_left = 0;  // space returns
   while (!sw.degraded_reason().empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
   BOOST_TEST(sw.degraded_reason().empty());
   sw.stop();
   BOOST_TEST(w.written.size() == 200u);
-  BOOST_TEST(value(c, "store.degraded") == 0u);
-  BOOST_TEST(value(c, "queue.alarms.dropped") == 0u);
-  BOOST_TEST(value(c, "store.lost_at_stop") == 0u);
+  BOOST_TEST(counter_value(c, "store.degraded") == 0u);
+  BOOST_TEST(counter_value(c, "queue.alarms.dropped") == 0u);
+  BOOST_TEST(counter_value(c, "store.lost_at_stop") == 0u);
 }
 
 // The spill is bounded: beyond queue + batch, alarms are dropped and counted;
@@ -256,7 +253,7 @@ BOOST_AUTO_TEST_CASE(beyond_the_spill_bound_alarms_are_counted_not_silently_lost
   BOOST_TEST(sw.held() <= sw.capacity());
   sw.stop();
   BOOST_TEST(w.written.empty());
-  BOOST_TEST(value(c, "queue.alarms.dropped") + value(c, "store.lost_at_stop") == 501u);
+  BOOST_TEST(counter_value(c, "queue.alarms.dropped") + counter_value(c, "store.lost_at_stop") == 501u);
 }
 
 // A storm of repeats during an outage folds into the held batch at the next
@@ -282,7 +279,7 @@ BOOST_AUTO_TEST_CASE(repeats_fold_into_the_held_batch_while_the_store_refuses) {
   sw.stop();
   BOOST_TEST(w.total_count == 91);
   BOOST_TEST(w.written.size() == 1u);
-  BOOST_TEST(value(c, "queue.alarms.dropped") == 0u);
+  BOOST_TEST(counter_value(c, "queue.alarms.dropped") == 0u);
 }
 
 namespace {
@@ -310,12 +307,12 @@ BOOST_AUTO_TEST_CASE(an_increase_of_the_kernels_lost_counter_is_counted_and_rais
   BOOST_TEST(!a.container);  // host-level
   BOOST_TEST(a.last_seen_ms == 3000);
   BOOST_TEST(a.evidence_json == R"({"lost":1500,"lost_total":1540,"backlog_limit":64,"backlog_wait_time":0})");
-  BOOST_TEST(value(c, "kernel.lost_while_running") == 1500u);
+  BOOST_TEST(counter_value(c, "kernel.lost_while_running") == 1500u);
   BOOST_TEST(watch.observe(1540, 64, 0, 4000) == 0u);
   BOOST_TEST(watch.observe(3, 64, 0, 5000) == 0u);  // went backwards: a new baseline, nothing raised
   BOOST_TEST(watch.observe(5, 64, 0, 6000) == 2u);
   BOOST_TEST(sink.alarms.size() == 2u);
-  BOOST_TEST(value(c, "alarms.events_lost") == 2u);
+  BOOST_TEST(counter_value(c, "alarms.events_lost") == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(the_node_is_named_on_every_alarm_that_does_not_name_one) {

@@ -8,6 +8,9 @@
 #include <fstream>
 
 #include "app/signature_file.h"
+#include "support/counter_value.h"
+
+using cshield::testing::counter_value;
 
 namespace cshield {
 namespace {
@@ -28,12 +31,6 @@ struct TempDir {
     return path + "/" + name;
   }
 };
-
-std::uint64_t gauge(const Counters& c, const std::string& name) {
-  for (const auto& s : c.snapshot())
-    if (s.name == name) return s.value;
-  return 0;
-}
 
 }  // namespace
 
@@ -72,7 +69,7 @@ BOOST_AUTO_TEST_CASE(a_reload_with_errors_keeps_the_database_in_force) {
   BOOST_TEST(db.load(path, errors, warnings));
   BOOST_TEST(errors.empty());
   BOOST_TEST(db.current()->size() == 1u);
-  BOOST_TEST(gauge(counters, "detect.signatures_loaded") == 1u);
+  BOOST_TEST(counter_value(counters, "detect.signatures_loaded") == 1u);
 
   dir.write("sig.txt", kA + " First\n" + kB + "\n");  // line 2 lacks a name
   BOOST_TEST(!db.load(path, errors, warnings));
@@ -81,7 +78,7 @@ BOOST_AUTO_TEST_CASE(a_reload_with_errors_keeps_the_database_in_force) {
   BOOST_TEST(db.current()->size() == 1u);
   BOOST_REQUIRE(db.current()->find(kA));
   BOOST_TEST(!db.current()->find(kB));
-  BOOST_TEST(gauge(counters, "detect.signature_loads_refused") == 1u);
+  BOOST_TEST(counter_value(counters, "detect.signature_loads_refused") == 1u);
 
   errors.clear();
   dir.write("sig.txt", kA + " First\n" + kB + " Second\n");
@@ -89,7 +86,7 @@ BOOST_AUTO_TEST_CASE(a_reload_with_errors_keeps_the_database_in_force) {
   BOOST_TEST(db.current()->size() == 2u);
   BOOST_REQUIRE(db.current()->find(kB));
   BOOST_TEST(*db.current()->find(kB) == "Second");
-  BOOST_TEST(gauge(counters, "detect.signatures_loaded") == 2u);
+  BOOST_TEST(counter_value(counters, "detect.signatures_loaded") == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,6 +7,9 @@
 #include <vector>
 
 #include "app/watch_updater.h"
+#include "support/counter_value.h"
+
+using cshield::testing::counter_value;
 
 using namespace cshield;
 
@@ -43,12 +46,6 @@ ContainerInfo container(const std::string& id) {
   return c;
 }
 
-std::uint64_t value(const Counters& c, const std::string& name) {
-  for (const auto& s : c.snapshot())
-    if (s.name == name) return s.value;
-  return 0;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(watch_changes_never_wait_for_the_kernel_and_apply_in_order) {
@@ -66,7 +63,7 @@ BOOST_AUTO_TEST_CASE(watch_changes_never_wait_for_the_kernel_and_apply_in_order)
   }
   BOOST_TEST(watches.applied == (std::vector<std::string>{"start a", "start b", "stop a"}),
              boost::test_tools::per_element());
-  BOOST_TEST(value(counters, "watches.updates_dropped") == 0u);
+  BOOST_TEST(counter_value(counters, "watches.updates_dropped") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_full_queue_drops_and_counts_and_what_was_queued_is_applied_at_the_end) {
@@ -77,9 +74,9 @@ BOOST_AUTO_TEST_CASE(a_full_queue_drops_and_counts_and_what_was_queued_is_applie
                          [&](const std::string& id) { watches.apply("stop " + id); }, counters, 2);
     updater.started(container("held"));  // taken by the thread, held at the gate
     // Until the thread has taken it, the queue may hold it too: fill until a drop shows.
-    for (int i = 0; value(counters, "watches.updates_dropped") == 0 && i < 10; ++i)
+    for (int i = 0; counter_value(counters, "watches.updates_dropped") == 0 && i < 10; ++i)
       updater.stopped("s" + std::to_string(i));
-    BOOST_TEST(value(counters, "watches.updates_dropped") >= 1u);
+    BOOST_TEST(counter_value(counters, "watches.updates_dropped") >= 1u);
     watches.open_gate();
   }  // the destructor applies what is queued
   BOOST_TEST(watches.applied.front() == "start held");

@@ -10,6 +10,9 @@
 #include "audit/event_assembler.h"
 #include "core/counters.h"
 #include "core/time_format.h"
+#include "support/counter_value.h"
+
+using cshield::testing::counter_value;
 
 using namespace cshield;
 namespace fs = std::filesystem;
@@ -35,12 +38,6 @@ std::vector<AuditEvent> assemble(const std::string& text, std::size_t chunk = 40
   for (std::size_t i = 0; i < text.size(); i += chunk) a.feed(std::string_view(text).substr(i, chunk));
   a.flush();
   return out;
-}
-
-std::uint64_t counter_value(const Counters& counters, const std::string& name) {
-  for (const auto& c : counters.snapshot())
-    if (c.name == name) return c.value;
-  return 0;
 }
 
 const AuditEvent& by_serial(const std::vector<AuditEvent>& evs, std::uint64_t serial) {

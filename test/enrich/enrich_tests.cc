@@ -19,6 +19,9 @@
 #include "enrich/docker_socket_client.h"
 #include "enrich/fs_file_reader.h"
 #include "enrich/process_table.h"
+#include "support/counter_value.h"
+
+using cshield::testing::counter_value;
 
 using namespace cshield;
 
@@ -89,12 +92,6 @@ class FakeDocker : public DockerClient {
   }
   mutable int calls = 0;
 };
-
-std::uint64_t counter_value(const Counters& counters, const std::string& name) {
-  for (const auto& s : counters.snapshot())
-    if (s.name == name) return s.value;
-  return 0;
-}
 
 ProcessInfo proc(int pid, int ppid = 0) {
   ProcessInfo p;

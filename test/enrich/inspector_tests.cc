@@ -15,6 +15,9 @@
 #include "enrich/process_inspector.h"
 #include "enrich/sha256.h"
 #include "support/fake_proc.h"
+#include "support/counter_value.h"
+
+using cshield::testing::counter_value;
 
 using namespace cshield;
 using testing::FakeProc;
@@ -22,12 +25,6 @@ using testing::FakeProc;
 namespace {
 
 const std::string kAbc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";  // SHA-256("abc")
-
-std::uint64_t counter(const Counters& c, const std::string& name) {
-  for (const auto& s : c.snapshot())
-    if (s.name == name) return s.value;
-  return 0;
-}
 
 // /proc/net/tcp as the kernel prints it: a connection 127.0.0.1:40000 ->
 // 127.0.0.1:4444 (inode 5001) and a listener on 0.0.0.0:4444 (inode 5000).
@@ -62,8 +59,8 @@ BOOST_AUTO_TEST_CASE(a_hot_binary_is_hashed_once_and_a_changed_one_again) {
   BOOST_TEST(second.sha256 == kAbc);
   BOOST_TEST(second.cached);
   BOOST_TEST(proc.bytes_read == 3u);  // read once
-  BOOST_TEST(counter(counters, "enrich.hashes_computed") == 1u);
-  BOOST_TEST(counter(counters, "enrich.hash_cache_hits") == 1u);
+  BOOST_TEST(counter_value(counters, "enrich.hashes_computed") == 1u);
+  BOOST_TEST(counter_value(counters, "enrich.hash_cache_hits") == 1u);
 
   // Same inode, new contents and mtime (rewritten in place): a miss.
   proc.executables["/proc/11/exe"].contents = "abd";
@@ -71,7 +68,7 @@ BOOST_AUTO_TEST_CASE(a_hot_binary_is_hashed_once_and_a_changed_one_again) {
   auto third = hasher.hash("/proc/11/exe");
   BOOST_TEST(!third.cached);
   BOOST_TEST(third.sha256 == sha256_hex("abd"));
-  BOOST_TEST(counter(counters, "enrich.hashes_computed") == 2u);
+  BOOST_TEST(counter_value(counters, "enrich.hashes_computed") == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(the_cache_is_bounded_and_large_files_are_not_hashed) {
@@ -94,7 +91,7 @@ BOOST_AUTO_TEST_CASE(the_cache_is_bounded_and_large_files_are_not_hashed) {
   auto gone = hasher.hash("/proc/99/exe");
   BOOST_TEST((gone.status == FileHash::Status::kMissing));
   BOOST_TEST(gone.problem().find("gone") != std::string::npos);
-  BOOST_TEST(counter(counters, "enrich.hashes_unavailable") == 2u);
+  BOOST_TEST(counter_value(counters, "enrich.hashes_unavailable") == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(fs_file_opener_hashes_a_real_file_and_reports_a_missing_one) {

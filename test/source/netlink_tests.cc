@@ -22,6 +22,9 @@
 #include "source/audit_mode.h"
 #include "source/multicast_source.h"
 #include "source/netlink_source.h"
+#include "support/counter_value.h"
+
+using cshield::testing::counter_value;
 
 using namespace cshield;
 using testing::KernelStateGuard;
@@ -91,12 +94,6 @@ std::string await_test_record(RecordSource& source, pid_t pid,
   }
   BOOST_TEST_MESSAGE("records read before the deadline:\n" << all);
   return "";
-}
-
-std::uint64_t counter_value(const Counters& counters, const std::string& name) {
-  for (const auto& c : counters.snapshot())
-    if (c.name == name) return c.value;
-  return 0;
 }
 
 void require_ok(const Result& r) { BOOST_REQUIRE_MESSAGE(r.ok(), r.error()); }
