@@ -46,6 +46,7 @@
 #include "enrich/oci_posture.h"
 #include "enrich/process_inspector.h"
 #include "export/exporter_set.h"
+#include "rules/backlog_waker.h"
 #include "rules/libaudit_control.h"
 #include "rules/rule_manager.h"
 #include "rules/rule_set.h"
@@ -194,6 +195,8 @@ class Runtime {
   Counter* kernel_lost_ = nullptr;
   Counter* kernel_backlog_ = nullptr;
   Counter* own_records_ = nullptr;
+  Counter* backlog_wakes_ = nullptr;
+  BacklogWaker backlog_waker_;  // poll_kernel() only
 };
 
 bool Runtime::open_store() {
@@ -475,6 +478,15 @@ void Runtime::poll_kernel() {
     kernel_lost_->set(s.lost);
     kernel_backlog_->set(s.backlog);
   }
+  // As the audit daemon, wake any task the kernel left waiting for backlog
+  // room after a burst (rules/backlog_waker.h).
+  if (netlink_ && s.pid == static_cast<std::uint32_t>(::getpid()) && backlog_waker_.should_wake(s)) {
+    std::lock_guard<std::mutex> lock(control_mu_);
+    if (const auto r = control_.write_backlog_wake_record(); r.ok())
+      backlog_wakes_->add(1);
+    else
+      log_warn(r.error());
+  }
   if (const auto lost = loss_alarm_->observe(s.lost, s.backlog_limit, s.backlog_wait_time, now_ms()))
     log_warn("the kernel lost " + std::to_string(lost) + " audit records (backlog_limit " +
              std::to_string(s.backlog_limit) + "); raised as audit_tampering/events_lost");
@@ -691,7 +703,9 @@ void Runtime::shutdown() {
 int Runtime::run() {
   kernel_lost_ = &counters_.gauge("kernel.lost", "records the kernel lost (its lost counter)");
   kernel_backlog_ = &counters_.gauge("kernel.backlog", "records waiting in the kernel's audit backlog");
-  own_records_ = &counters_.counter("source.own_records", "cshieldd's own alarm records read back and skipped");
+  own_records_ = &counters_.counter("source.own_records", "cshieldd's own records read back and skipped");
+  backlog_wakes_ = &counters_.counter("audit.backlog_wakes",
+                                      "records written to wake tasks the kernel left waiting for backlog room");
   counters_.gauge_fn("queue.records.depth", "record chunks waiting for the pipeline", [this] { return records_.size(); });
   counters_.gauge_fn("queue.records.dropped", "record chunks dropped because the pipeline queue was full",
                      [this] { return records_.dropped(); });

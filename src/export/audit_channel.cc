@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/alarm_record_type.h"
+#include "core/own_record_types.h"
 #include "export/audit_record_text.h"
 
 namespace cshield {

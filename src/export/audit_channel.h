@@ -1,5 +1,5 @@
 // Writes each alarm into the kernel audit stream as a user record of type
-// core/alarm_record_type.h (2199) with the text of export/audit_record_text.h,
+// core/own_record_types.h (2199) with the text of export/audit_record_text.h,
 // through libaudit's audit_log_user_message() on an audit netlink socket
 // (needs CAP_AUDIT_WRITE). auditd logs it and its dispatcher forwards it to
 // every plugin (audisp-remote, syslog). The kernel drops user records while

@@ -42,6 +42,9 @@ struct AuditStatus {
   std::uint32_t lost = 0;
   std::uint32_t backlog = 0;
   std::uint32_t backlog_wait_time = 0;
+  // Ticks tasks have spent waiting for backlog room, summed (kernels since
+  // 5.10; 0 on older ones).
+  std::uint32_t backlog_wait_time_actual = 0;
 };
 
 class AuditControl {
@@ -52,6 +55,10 @@ class AuditControl {
   virtual Result set_enabled(std::uint32_t enabled) = 0;
   virtual Result set_backlog_limit(std::uint32_t limit) = 0;
   virtual Result set_backlog_wait_time(std::uint32_t wait_time) = 0;
+  // Writes one record of kBacklogWakeRecordType (core/own_record_types.h):
+  // the kernel's audit thread then runs and wakes a task waiting for backlog
+  // room (see rules/backlog_waker.h).
+  virtual Result write_backlog_wake_record() = 0;
 
   // Replaces `out` with the kernel's current rules, in kernel order.
   virtual Result list_rules(std::vector<AuditRule>& out) = 0;

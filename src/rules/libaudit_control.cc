@@ -9,6 +9,7 @@
 #include <memory>
 #include <system_error>
 
+#include "core/own_record_types.h"
 #include "rules/rule_codec.h"
 
 namespace cshield {
@@ -85,6 +86,7 @@ Result LibauditControl::status(AuditStatus& out) {
     out.lost = s.lost;
     out.backlog = s.backlog;
     out.backlog_wait_time = s.backlog_wait_time;
+    out.backlog_wait_time_actual = s.backlog_wait_time_actual;
     return true;
   });
 }
@@ -106,6 +108,15 @@ Result LibauditControl::set_backlog_wait_time(std::uint32_t wait_time) {
   drain_stale_replies();
   return check(audit_set_backlog_wait_time(fd_, wait_time),
                "set audit backlog_wait_time=" + std::to_string(wait_time));
+}
+
+Result LibauditControl::write_backlog_wake_record() {
+  if (auto r = ensure_open(); !r.ok()) return r;
+  drain_stale_replies();
+  // result 1: res=success; no hostname, addr or tty.
+  if (audit_log_user_message(fd_, kBacklogWakeRecordType, "op=cshield-backlog-wake", nullptr, nullptr, nullptr, 1) <= 0)
+    return Result::failure(std::string("write the backlog wake record: ") + std::strerror(errno));
+  return Result::success();
 }
 
 Result LibauditControl::list_raw_rules(std::vector<std::vector<char>>& out) {

@@ -30,6 +30,7 @@ class LibauditControl : public AuditControl {
   Result set_enabled(std::uint32_t enabled) override;
   Result set_backlog_limit(std::uint32_t limit) override;
   Result set_backlog_wait_time(std::uint32_t wait_time) override;
+  Result write_backlog_wake_record() override;
   Result list_rules(std::vector<AuditRule>& out) override;
   Result add_rule(const AuditRule& rule) override;
   Result delete_rule(const AuditRule& rule) override;

@@ -1,4 +1,4 @@
-// cshieldd writes its alarms into the audit stream (core/alarm_record_type.h)
+// cshieldd writes its alarms into the audit stream (core/own_record_types.h)
 // and, reading that stream, gets them back: in netlink and multicast mode
 // from the kernel, in plugin mode from auditd. They are dropped before the
 // parser sees them.
@@ -10,7 +10,8 @@
 namespace cshield {
 
 // Removes from `records` (complete text lines, "[node=N ]type=NAME msg=...")
-// every line whose type is the alarm record type; returns how many.
+// every line whose type is one of cshieldd's own (core/own_record_types.h);
+// returns how many.
 std::size_t drop_own_records(std::string& records);
 
 }  // namespace cshield

@@ -29,6 +29,10 @@ class FakeAuditControl : public AuditControl {
   Result set_backlog_wait_time(std::uint32_t v) override {
     return set("backlog_wait_time", kernel.backlog_wait_time, v);
   }
+  Result write_backlog_wake_record() override {
+    calls.push_back("backlog_wake");
+    return Result::success();
+  }
   Result list_rules(std::vector<AuditRule>& out) override {
     out = rules;
     return Result::success();

@@ -3,12 +3,18 @@
 #define BOOST_TEST_MODULE rules_kernel
 #include <boost/test/unit_test.hpp>
 
+#include <libaudit.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
+#include "core/own_record_types.h"
 #include "rules/kernel_state_guard.h"
 #include "rules/rule_manager.h"
 #include "rules/rule_set.h"
@@ -159,6 +165,40 @@ BOOST_AUTO_TEST_CASE(status_setters_take_effect_and_are_restored) {
   BOOST_TEST(after.enabled == before.enabled);
   BOOST_TEST(after.backlog_limit == before.backlog_limit);
   BOOST_TEST(after.backlog_wait_time == before.backlog_wait_time);
+}
+
+// The wake record must enter the kernel's audit queue (that is what makes
+// the audit thread run and wake a waiter): a reader of the audit multicast
+// group sees it.
+BOOST_AUTO_TEST_CASE(a_backlog_wake_record_enters_the_audit_stream) {
+  AuditStatusGuard guard(control);
+  BOOST_REQUIRE(guard.save().ok());
+  BOOST_REQUIRE(control.set_enabled(1).ok());
+  const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+  BOOST_REQUIRE(fd >= 0);
+  sockaddr_nl addr{};
+  addr.nl_family = AF_NETLINK;
+  addr.nl_groups = 1u << (AUDIT_NLGRP_READLOG - 1);
+  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+
+  const Result r = control.write_backlog_wake_record();
+  BOOST_TEST(r.ok(), r.error());
+  bool seen = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!seen && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 200) <= 0) continue;
+    char buf[MAX_AUDIT_MESSAGE_LENGTH];
+    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n < static_cast<ssize_t>(NLMSG_HDRLEN)) continue;
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(buf);
+    const std::string text(buf + NLMSG_HDRLEN, static_cast<std::size_t>(n) - NLMSG_HDRLEN);
+    seen = nlh->nlmsg_type == kBacklogWakeRecordType && text.find("op=cshield-backlog-wake") != std::string::npos &&
+           text.find("pid=" + std::to_string(::getpid())) != std::string::npos;
+  }
+  ::close(fd);
+  BOOST_TEST(seen);
+  BOOST_TEST(guard.restore().ok());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
