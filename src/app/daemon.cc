@@ -85,6 +85,13 @@ namespace {
 // pipeline briefly short of CPU would cut delivery to a few records a second
 // and slow every audited process on the host.
 constexpr std::size_t kRecordQueueChunks = 256;
+// Room past that bound for reading an overflowed socket empty at once
+// (RecordSource::must_drain): an 8 MiB socket buffer holds some 5 000
+// records, about ten chunks.
+constexpr std::size_t kDrainChunks = 64;
+// How often a reader waiting for room looks whether its source must be read
+// empty: well inside the few hundred milliseconds before the kernel drops.
+constexpr std::chrono::milliseconds kRoomWait{20};
 
 // Reads the API token, creating a random one (mode 0600) on first start.
 bool load_or_create_token(const std::string& path, std::string& token, std::string& error) {
@@ -181,7 +188,7 @@ class Runtime {
   std::unique_ptr<RecordSource> next_source_, retired_source_;
   std::mutex source_mu_;
   NetlinkSource* netlink_ = nullptr;       // source_ while reading as the audit daemon
-  BoundedQueue<std::string> records_{kRecordQueueChunks};
+  BoundedQueue<std::string> records_{kRecordQueueChunks + kDrainChunks};
   std::shared_ptr<const DetectorSet> detectors_;
   std::unique_ptr<SignatureDatabase> signatures_;
   std::unique_ptr<Pipeline> pipeline_;
@@ -388,8 +395,10 @@ void Runtime::reader_loop() {
       if (chunk.empty()) continue;
       // A full queue slows the reader rather than losing: the kernel holds
       // records back (its backlog, then backlog_wait_time slows the callers).
-      // Only a pipeline that has stopped makes it drop, counted.
-      while (!records_.push_for(chunk, std::chrono::milliseconds(250)))
+      // But a source that must be read empty (an overflowed audit socket) is
+      // read empty at once, into the room past the bound. Only a pipeline
+      // that has stopped makes the reader drop, counted.
+      while (!records_.push_for(chunk, kRoomWait, source->must_drain() ? SIZE_MAX : kRecordQueueChunks))
         if (!pipeline_running_) {
           records_.try_push(std::move(chunk));
           break;

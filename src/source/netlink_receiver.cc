@@ -79,11 +79,19 @@ bool NetlinkReceiver::read(std::string& out) {
   pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
   const int rc = poll(fds, 2, kPollMs);
   if (stopping_) return false;
-  if (rc > 0 && (fds[0].revents & (POLLIN | POLLERR))) drain(out);
+  if (rc > 0 && (fds[0].revents & (POLLIN | POLLERR)) && drain(out)) overflowed_ = false;
   return true;
 }
 
-void NetlinkReceiver::drain(std::string& out) {
+bool NetlinkReceiver::overflowed() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (overflowed_ || fd_ < 0) return overflowed_;
+  pollfd fds{fd_, 0, 0};
+  if (poll(&fds, 1, 0) > 0 && (fds.revents & POLLERR)) overflowed_ = true;
+  return overflowed_;
+}
+
+bool NetlinkReceiver::drain(std::string& out) {
   sockaddr_nl from[kSlots];
   iovec iov[kSlots];
   mmsghdr msgs[kSlots];
@@ -103,9 +111,10 @@ void NetlinkReceiver::drain(std::string& out) {
       if (errno == EINTR) continue;
       if (errno == ENOBUFS) {
         if (overruns_) overruns_->add();
+        overflowed_ = true;
         continue;
       }
-      break;  // EAGAIN: drained; anything else: poll reports it again
+      return errno == EAGAIN;  // EAGAIN: drained; anything else: poll reports it again
     }
     for (int i = 0; i < got; ++i) {
       ++taken;
@@ -116,8 +125,9 @@ void NetlinkReceiver::drain(std::string& out) {
       }
       append_message(buffer_.data() + static_cast<std::size_t>(i) * kSlotSize, msgs[i].msg_len, out);
     }
-    if (static_cast<std::size_t>(got) < kSlots) break;  // the socket is empty
+    if (static_cast<std::size_t>(got) < kSlots) return true;  // the socket is empty
   }
+  return false;
 }
 
 // One datagram carries one audit message (the kernel sends each in its own skb).

@@ -6,7 +6,8 @@
 // call and exits is only attributable while it (or its runtime parent) is
 // still there to be looked up, so every millisecond here loses some. Counts in Counters (optional, must outlive it):
 // source.records, source.bytes, source.overruns (ENOBUFS: the socket buffer
-// overflowed and records were lost here), source.malformed.
+// overflowed: records multicast to it were lost; unicast ones the kernel
+// holds for a retry), source.malformed.
 // Thread-safety: read() from one thread; shutdown() from any thread, it
 // wakes a blocked read() and waits for it to return before closing.
 #pragma once
@@ -45,6 +46,11 @@ class NetlinkReceiver {
   // As RecordSource::read: false once shut down (or never attached).
   bool read(std::string& out);
 
+  // True from a socket overflow (ENOBUFS, or the error the kernel flags on
+  // the socket while no read() runs) until a read() finds the socket empty.
+  // The reader thread only.
+  bool overflowed();
+
   // The pid of the last process that asked the kernel to become the audit
   // daemon in our place (the kernel's AUDIT_REPLACE notice to the registered
   // one; our own requests are left out); 0 when none did. Any thread.
@@ -55,7 +61,8 @@ class NetlinkReceiver {
   void shutdown(const std::function<void(int fd)>& before_close);
 
  private:
-  void drain(std::string& out);
+  // Reads what is there, up to a batch; true when it read the socket empty.
+  bool drain(std::string& out);
   void append_message(const char* data, std::size_t size, std::string& out);
 
   Counter* records_ = nullptr;
@@ -68,6 +75,7 @@ class NetlinkReceiver {
   int fd_ = -1;
   const int wake_fd_;  // eventfd, lives as long as the receiver
   Length length_ = Length::kWithHeader;
+  bool overflowed_ = false;
   std::vector<char> buffer_;    // kSlots receive slots of kSlotSize bytes
 };
 

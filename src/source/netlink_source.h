@@ -39,6 +39,7 @@ class NetlinkSource : public RecordSource {
   Result start();
   bool read(std::string& out) override;
   void stop() override;
+  bool must_drain() override { return receiver_.overflowed(); }
   std::string_view mode() const override { return "netlink"; }
   // Another process (auditd started later) asked to be the audit daemon:
   // its pid, else 0. The kernel refused it (we are alive); the daemon's

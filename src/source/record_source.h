@@ -20,6 +20,13 @@ class RecordSource {
   // age out events and check for stop).
   virtual bool read(std::string& out) = 0;
   virtual void stop() = 0;
+  // True when the source must be read empty at once, even past the reader's
+  // own queue bound, or records will be lost before it sees them. As the
+  // audit daemon: once the socket has overflowed, the kernel sends nothing
+  // more until it has been read empty, and it silently drops (unless booted
+  // with audit=1) every record of its retry queue after five failed sends,
+  // a few hundred milliseconds. Called from the reader thread.
+  virtual bool must_drain() { return false; }
   // "netlink", "multicast", "plugin", "file": shown in status.
   virtual std::string_view mode() const = 0;
 };

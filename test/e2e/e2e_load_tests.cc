@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -128,6 +129,9 @@ BOOST_AUTO_TEST_CASE(two_hundred_api_clients_during_a_storm_get_no_errors_and_no
   if (counted < static_cast<std::int64_t>(storm_calls)) {
     const std::string log = daemon.log();
     BOOST_TEST_MESSAGE("cshieldd's log (end):\n" << log.substr(log.size() > 4000 ? log.size() - 4000 : 0));
+    std::ostringstream status;
+    daemon.get("/api/v1/status")->stringify(status);
+    BOOST_TEST_MESSAGE("status: " << status.str());
   }
   for (const char* c : {"kernel.lost_while_running", "queue.records.dropped", "queue.alarms.dropped"})
     BOOST_TEST(counter(daemon, c) == 0u, c);
