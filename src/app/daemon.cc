@@ -398,7 +398,11 @@ void Runtime::reader_loop() {
       // But a source that must be read empty (an overflowed audit socket) is
       // read empty at once, into the room past the bound. Only a pipeline
       // that has stopped makes the reader drop, counted.
-      while (!records_.push_for(chunk, kRoomWait, source->must_drain() ? SIZE_MAX : kRecordQueueChunks))
+      // (must_drain() costs a poll: asked only when the queue is full.)
+      const auto bound = [&] {
+        return records_.size() >= kRecordQueueChunks && source->must_drain() ? SIZE_MAX : kRecordQueueChunks;
+      };
+      while (!records_.push_for(chunk, kRoomWait, bound()))
         if (!pipeline_running_) {
           records_.try_push(std::move(chunk));
           break;
