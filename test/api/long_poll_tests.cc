@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -17,6 +18,7 @@
 #include "api/api_client.h"
 #include "api/api_router.h"
 #include "api/api_server.h"
+#include "api/ctl_commands.h"
 #include "core/change_signal.h"
 #include "core/counters.h"
 #include "core/time_format.h"
@@ -314,4 +316,31 @@ BOOST_AUTO_TEST_CASE(without_a_signal_wait_is_503_and_a_status_change_notifies) 
   ApiResponse patched = router.handle({"PATCH", "/api/v1/alarms/" + std::to_string(ids.at(0)), R"({"status":"handled"})"});
   BOOST_TEST(patched.status == 200);
   BOOST_TEST(writes.generation() != before);  // a page filtered by status may have changed
+}
+
+BOOST_AUTO_TEST_CASE(cshieldctl_alarms_list_waits_with_wait) {
+  LongPollServer s;
+  auto ctl = [&](std::vector<std::string> args, std::string& out, std::string& err) {
+    args.insert(args.begin(), {"--socket", s.socket_path, "alarms", "list"});
+    std::ostringstream o, e;
+    const int rc = run_client_command(args, o, e);
+    out = o.str();
+    err = e.str();
+    return rc;
+  };
+  const std::string since = s.since.substr(s.since.find('=') + 1);
+  std::string out, err;
+  auto listed = std::async(std::launch::async, [&] {
+    return ctl({"--type", "file_escape", "--since", since, "--wait", "30"}, out, err);
+  });
+  s.require_held(1);
+  s.store_writer.publish(alarm_of("file_escape", "host_file", "/bin/cat"));
+  BOOST_REQUIRE(listed.wait_for(kAnswerDeadline) == std::future_status::ready);
+  BOOST_TEST(listed.get() == 0);
+  BOOST_TEST(out.find("/bin/cat") != std::string::npos, out);
+
+  BOOST_TEST(ctl({"--type", "abnormal_process", "--since", since, "--wait", "1"}, out, err) == 0);
+  BOOST_TEST(out == "No alarms match.\n");
+  BOOST_TEST(ctl({"--wait", "31"}, out, err) == 1);
+  BOOST_TEST(err.find("'wait'") != std::string::npos, err);
 }
