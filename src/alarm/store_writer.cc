@@ -65,6 +65,7 @@ void StoreWriter::write_batch(std::vector<Alarm>& batch) {
     in_flight_ = batch.size();
     try {
       const auto ids = writer_.write(batch);
+      if (committed_) committed_->notify();
       if (!sent_without_ids) {
         for (std::size_t i = 0; i < batch.size() && i < ids.size(); ++i) batch[i].id = ids[i];
         send_downstream(batch, 0);

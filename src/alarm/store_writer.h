@@ -26,6 +26,7 @@
 
 #include "alarm/alarm_sink.h"
 #include "core/bounded_queue.h"
+#include "core/change_signal.h"
 #include "core/counters.h"
 #include "store/alarm_repository.h"
 
@@ -54,6 +55,11 @@ class StoreWriter : public AlarmSink {
   // there at once without an id, so that exporting never waits for the disk,
   // and are not sent again when they are finally stored.
   void set_downstream(AlarmSink* downstream) { downstream_ = downstream; }
+  // Notified after every batch the store committed (new rows and folds
+  // alike), so that readers waiting for new alarms (the API's long-poll)
+  // look again; not for batches the store refused. Must outlive this
+  // object; set before start().
+  void set_commit_signal(ChangeSignal* signal) { committed_ = signal; }
   void start();
   // Writes what is queued, then stops the thread. Idempotent.
   void stop();
@@ -76,6 +82,7 @@ class StoreWriter : public AlarmSink {
 
   AlarmWriter& writer_;
   AlarmSink* downstream_ = nullptr;
+  ChangeSignal* committed_ = nullptr;
   StoreWriterOptions options_;
   BoundedQueue<Alarm> queue_;
   std::thread thread_;

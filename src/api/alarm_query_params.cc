@@ -80,7 +80,7 @@ std::optional<ApiError> check_query_params(const QueryParams& params,
 
 std::variant<AlarmQuery, ApiError> parse_alarm_query(const QueryParams& params) {
   if (auto e = check_query_params(params, {"type", "subtype", "severity", "status", "container",
-                                           "image", "since", "until", "limit", "cursor"}))
+                                           "image", "since", "until", "limit", "cursor", "wait"}))
     return *e;
   AlarmQuery q;
   q.limit = kDefaultAlarmLimit;
@@ -113,10 +113,24 @@ std::variant<AlarmQuery, ApiError> parse_alarm_query(const QueryParams& params) 
       q.before_id = decode_cursor(value);
       if (!q.before_id)
         e = api_error(400, "parameter 'cursor': not a cursor this server issued; use next_cursor of a previous page");
-    }
+    }  // wait: parse_alarm_wait
     if (e) return *e;
   }
   return q;
+}
+
+std::variant<int, ApiError> parse_alarm_wait(const QueryParams& params) {
+  const auto wait = std::find_if(params.begin(), params.end(), [](const auto& p) { return p.first == "wait"; });
+  if (wait == params.end()) return 0;
+  const auto n = parse_int(wait->second);
+  if (!n || *n < 0 || *n > kMaxAlarmWaitSeconds)
+    return api_error(400, "parameter 'wait': expected whole seconds from 0 to " +
+                              std::to_string(kMaxAlarmWaitSeconds) + ", got '" + wait->second + "'");
+  const bool cursor = std::any_of(params.begin(), params.end(), [](const auto& p) { return p.first == "cursor"; });
+  if (*n > 0 && cursor)
+    return api_error(400, "parameter 'wait' cannot go with 'cursor': a cursor's page holds only older alarms and "
+                          "never gains new ones; to wait for new alarms, ask for alarms seen since a time (since=...)");
+  return static_cast<int>(*n);
 }
 
 std::variant<TimeRange, ApiError> parse_time_range(const QueryParams& params) {

@@ -26,9 +26,16 @@ constexpr int kMaxAlarmLimit = 1000;  // larger limits are clamped to it
 std::optional<ApiError> check_query_params(const QueryParams& params,
                                            const std::vector<std::string_view>& allowed);
 
+constexpr int kMaxAlarmWaitSeconds = 30;
+
 // GET /api/v1/alarms: type, subtype, severity, status, container, image,
-// since, until, limit, cursor.
+// since, until, limit, cursor; and wait, which only parse_alarm_wait reads.
 std::variant<AlarmQuery, ApiError> parse_alarm_query(const QueryParams& params);
+
+// The long-poll of GET /api/v1/alarms: wait=N, whole seconds from 0 to
+// kMaxAlarmWaitSeconds (0 when absent: answer at once). Refused beside a
+// cursor: a cursor's page holds only older alarms and never gains any.
+std::variant<int, ApiError> parse_alarm_wait(const QueryParams& params);
 
 struct TimeRange {
   std::optional<std::int64_t> since_ms, until_ms;

@@ -21,7 +21,7 @@ namespace {
 using Poco::JSON::Object;
 
 const Poco::Timespan kConnectTimeout(5, 0);
-const Poco::Timespan kReplyTimeout(30, 0);
+const Poco::Timespan kReplyTimeout(40, 0);  // beyond the longest long-poll (GET /api/v1/alarms?wait=30)
 
 Poco::Dynamic::Var parse_json(const std::string& text) {
   try {

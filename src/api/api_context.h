@@ -11,6 +11,7 @@
 #include <Poco/JSON/Object.h>
 
 #include "api/policy_service.h"
+#include "core/change_signal.h"
 #include "store/alarm_repository.h"
 
 namespace cshield {
@@ -24,6 +25,10 @@ struct ApiContext {
   // Why the daemon runs degraded (the store refuses writes, ...); empty when
   // it does not. /healthz then answers 200 {"status":"degraded","reasons":[...]}.
   std::function<std::vector<std::string>()> degraded = {};
+  // Notified after each batch of alarms the store committed (and after a
+  // status change): what GET /api/v1/alarms?wait=N waits on. nullptr: a
+  // request with wait answers 503.
+  ChangeSignal* alarm_writes = nullptr;
 };
 
 }  // namespace cshield

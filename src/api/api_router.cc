@@ -1,6 +1,7 @@
 #include "api/api_router.h"
 
 #include <charconv>
+#include <chrono>
 #include <exception>
 #include <optional>
 #include <variant>
@@ -144,7 +145,8 @@ ApiError no_alarm(const std::string& id) { return api_error(404, "no alarm with 
 
 class Handlers {
  public:
-  Handlers(const ApiContext& ctx, const QueryParams& params) : ctx_(ctx), params_(params) {}
+  Handlers(const ApiContext& ctx, const QueryParams& params, LongPollGate& waits)
+      : ctx_(ctx), params_(params), waits_(waits) {}
 
   ApiResponse healthz() const {
     if (auto e = check_query_params(params_, {})) return error_response(*e);
@@ -178,7 +180,32 @@ class Handlers {
   ApiResponse alarms() const {
     auto parsed = parse_alarm_query(params_);
     if (auto* e = std::get_if<ApiError>(&parsed)) return error_response(*e);
-    AlarmPage page = ctx_.repo.list(std::get<AlarmQuery>(parsed));
+    auto wait = parse_alarm_wait(params_);
+    if (auto* e = std::get_if<ApiError>(&wait)) return error_response(*e);
+    const AlarmQuery& query = std::get<AlarmQuery>(parsed);
+    const int wait_seconds = std::get<int>(wait);
+    if (wait_seconds > 0 && !ctx_.alarm_writes)
+      return error_response(api_error(503, "waiting for new alarms is not available; ask without wait"));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
+    // Noted before the query: a batch stored between the query and the wait still wakes it.
+    std::uint64_t seen = wait_seconds > 0 ? ctx_.alarm_writes->generation() : 0;
+    AlarmPage page = ctx_.repo.list(query);
+    if (page.items.empty() && wait_seconds > 0) {
+      auto slot = waits_.enter();
+      if (!slot && waits_.closed()) return error_response(api_error(503, "the API is stopping"));
+      if (!slot)
+        return error_response(api_error(
+            503, "too many requests are waiting for new alarms (at most " + std::to_string(waits_.max_waiters()) +
+                     " at once); retry later, or ask without wait"));
+      // Each stored batch wakes this thread once to run the query again; a
+      // batch that holds nothing for this page sends it back to wait.
+      while (page.items.empty()) {
+        const auto next = ctx_.alarm_writes->wait_past(seen, deadline, [this] { return waits_.closed(); });
+        if (!next) break;  // timed out, or the server stops: the empty page
+        seen = *next;
+        page = ctx_.repo.list(query);
+      }
+    }
     Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
     for (const Alarm& a : page.items) items->add(alarm_to_json(a));
     Object::Ptr body = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -228,6 +255,7 @@ class Handlers {
     }
     auto updated = ctx_.repo.update_status(*id, *status, note);
     if (!updated) return error_response(no_alarm(id_text));
+    if (ctx_.alarm_writes) ctx_.alarm_writes->notify();  // a page filtered by status may change
     return json_response(200, alarm_to_json(*updated));
   }
 
@@ -315,9 +343,10 @@ class Handlers {
 
   const ApiContext& ctx_;
   const QueryParams& params_;
+  LongPollGate& waits_;
 };
 
-ApiResponse dispatch(const ApiContext& ctx, const ApiRequest& request) {
+ApiResponse dispatch(const ApiContext& ctx, LongPollGate& waits, const ApiRequest& request) {
   Poco::URI uri;
   QueryParams params;
   try {
@@ -335,7 +364,7 @@ ApiResponse dispatch(const ApiContext& ctx, const ApiRequest& request) {
     r.allow = allowed_methods(m.route);
     return r;
   }
-  Handlers h(ctx, params);
+  Handlers h(ctx, params, waits);
   switch (m.route) {
     case Route::kHealthz: return h.healthz();
     case Route::kStatus: return h.status();
@@ -359,7 +388,7 @@ ApiResponse dispatch(const ApiContext& ctx, const ApiRequest& request) {
 ApiResponse ApiRouter::handle(const ApiRequest& request) const noexcept {
   try {
     try {
-      return dispatch(ctx_, request);
+      return dispatch(ctx_, *waits_, request);
     } catch (const Poco::Exception& e) {
       return error_response(api_error(500, "internal error: " + e.displayText()));
     } catch (const std::exception& e) {

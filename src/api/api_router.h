@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "api/api_context.h"
+#include "api/long_poll_gate.h"
 
 namespace cshield {
 
@@ -26,13 +28,26 @@ struct ApiResponse {
   std::string allow;  // the Allow header of a 405
 };
 
+// GET /api/v1/alarms?wait=N holds the calling thread while the page is
+// empty, until the context's alarm_writes signal says something was stored
+// (then it looks again), N seconds pass or stop_waiting() is called; at
+// most `max_waiters` requests are held at once (the next get 503).
 class ApiRouter {
  public:
-  explicit ApiRouter(const ApiContext& context) : ctx_(context) {}
+  explicit ApiRouter(const ApiContext& context, std::size_t max_waiters = 0)
+      : ctx_(context), waits_(std::make_unique<LongPollGate>(max_waiters)) {}
   ApiResponse handle(const ApiRequest& request) const noexcept;
+
+  // Held requests answer at once (with the page they have) and no request
+  // is held any more, until allow_waiting(). From the controlling thread.
+  void stop_waiting() { waits_->close(ctx_.alarm_writes); }
+  void allow_waiting() { waits_->open(); }
+  // Requests held right now.
+  std::size_t waiting() const { return waits_->held(); }
 
  private:
   ApiContext ctx_;
+  std::unique_ptr<LongPollGate> waits_;  // mutable state of a const handle()
 };
 
 }  // namespace cshield

@@ -212,10 +212,15 @@ class MetricsHandlerFactory : public AbortableHandlerFactory {
   const ApiRouter& router_;
 };
 
+// Long-polls (GET /api/v1/alarms?wait=N) hold a worker each: two workers of
+// every listener stay free for everything else (the cap is shared by the
+// listeners, so each keeps at least two).
+std::size_t max_waiters(int threads) { return static_cast<std::size_t>(std::max(0, threads - 2)); }
+
 }  // namespace
 
 ApiServer::ApiServer(const ApiContext& context, ApiOptions options)
-    : router_(context), options_(std::move(options)) {}
+    : router_(context, max_waiters(options.threads)), options_(std::move(options)) {}
 
 ApiServer::~ApiServer() { stop(); }
 
@@ -241,6 +246,7 @@ bool ApiServer::start(std::string& error) {
       !(unix_socket = bind_unix_socket(options_.socket_path, options_.socket_group, error)))
     return false;
   socket_file_created_ = unix_socket.has_value();
+  router_.allow_waiting();
   GateLimits limits;
   limits.framing.max_body = kMaxRequestBody;
   limits.deadline = options_.request_deadline;
@@ -276,6 +282,7 @@ bool ApiServer::start(std::string& error) {
 }
 
 void ApiServer::stop() {
+  router_.stop_waiting();  // held long-polls answer now, so their workers are free to be joined
   for (auto* server : {&unix_server_, &tcp_server_, &metrics_server_}) {
     if (*server) (*server)->stop();
   }

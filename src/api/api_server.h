@@ -29,7 +29,7 @@ struct ApiOptions {
   std::string socket_path;   // empty: no Unix socket
   std::string listen;        // host:port on loopback; empty: no TCP
   std::string token;         // required when `listen` is set
-  int threads = 4;           // concurrent requests per listener
+  int threads = 4;           // concurrent requests per listener; long-polls: at most threads - 2 in all
   std::string socket_group;  // the socket file's group; empty: the daemon's
   std::string metrics_listen;  // host:port, any address: /metrics and /healthz only; empty: none
   // Slow clients (see request_gate.h): a connection has this long from its
@@ -51,13 +51,15 @@ class ApiServer {
   // cannot be set up (non-loopback or malformed listen address, TCP without a
   // token, socket path in use...); nothing is left running then.
   bool start(std::string& error);
-  // Stops accepting, aborts open connections, waits for running requests and
-  // removes the socket file. Prompt and idempotent.
+  // Stops accepting, ends held long-polls, aborts open connections, waits
+  // for running requests and removes the socket file. Prompt and idempotent.
   void stop();
   // The bound TCP port (the real one when `listen` asked for port 0); 0 without TCP.
   std::uint16_t tcp_port() const { return tcp_port_; }
   // The bound metrics port; 0 without the metrics listener.
   std::uint16_t metrics_port() const { return metrics_port_; }
+  // Long-polls held right now (GET /api/v1/alarms?wait=N waiting for new alarms).
+  std::size_t long_polls_held() const { return router_.waiting(); }
 
  private:
   ApiRouter router_;

@@ -31,7 +31,7 @@ By default it talks to the daemon over the Unix socket /run/cshield/api.sock;
 whoever may open that socket (its owner and group) may use the API.
 
 Commands:
-  alarms list [FILTERS] [--limit N] [--cursor C] [--all]
+  alarms list [FILTERS] [--limit N] [--cursor C] [--all] [--wait N]
         List alarms, newest first. Filters (combine freely):
           --type T         vulnerability_escape, file_escape, high_risk_syscall,
                            malicious_program, abnormal_process,
@@ -47,6 +47,8 @@ Commands:
         --limit N sets the page size (default 50, at most 1000); when more
         alarms match, the last line names the --cursor of the next page.
         --all follows the cursors and lists every matching alarm.
+        --wait N (1-30 s): when no alarm matches yet, wait up to N seconds
+        for one to be stored: --since $(date +%s) --wait 30 waits for the next.
   alarms show ID
         Every field of one alarm, its evidence included.
   alarms handle ID --status handled|ignored|unhandled [--note TEXT]
@@ -256,6 +258,7 @@ class Session {
       next = page->get("next_cursor");
       if (!all || next.isEmpty() || (params.count("cursor") && params["cursor"] == next.toString())) break;
       params["cursor"] = next.toString();
+      params.erase("wait");  // only the first page waits: a cursor's page never gains alarms
     }
     if (json_) {
       Object::Ptr combined = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -432,7 +435,7 @@ int run_client_command(const std::vector<std::string>& raw_args, std::ostream& o
   std::string name;
   if (command == "alarms" && sub == "list") {
     name = "alarms list";
-    e = parse_command_options(args, 2, {"type", "subtype", "severity", "status", "container", "image", "since", "until", "limit", "cursor"},
+    e = parse_command_options(args, 2, {"type", "subtype", "severity", "status", "container", "image", "since", "until", "limit", "cursor", "wait"},
                               {"all"}, name, p);
     if (e.empty() && !p.positionals.empty()) e = "unexpected argument '" + p.positionals[0] + "' for 'alarms list'";
   } else if (command == "alarms" && sub == "show") {

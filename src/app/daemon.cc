@@ -35,6 +35,7 @@
 #include "app/watch_updater.h"
 #include "audit/event_assembler.h"
 #include "core/bounded_queue.h"
+#include "core/change_signal.h"
 #include "core/counters.h"
 #include "core/thread_name.h"
 #include "core/time_format.h"
@@ -161,6 +162,7 @@ class Runtime {
   Config config_;
   Counters counters_;
   std::unique_ptr<SqliteStore> writer_store_, reader_store_;
+  ChangeSignal alarm_writes_;  // the store writer's commits, for the API's long-poll
   std::unique_ptr<StoreWriter> store_writer_;
   std::unique_ptr<ExporterSet> exporters_;
   // Serialises every use of control_: the main thread's rules and status,
@@ -219,6 +221,7 @@ bool Runtime::open_store() {
     return false;
   }
   store_writer_ = std::make_unique<StoreWriter>(*writer_store_, counters_);
+  store_writer_->set_commit_signal(&alarm_writes_);
   alarm_sinks_.add(*store_writer_);
   ExportOptions exports;
   exports.audit = config_.exporting.audit;
@@ -768,7 +771,8 @@ int Runtime::run() {
   api_context_ = std::make_unique<ApiContext>(ApiContext{
       *reader_store_, [this] { return status_json(); },
       [this] { return pipeline_running_.load() && reader_running_.load(); },
-      [this] { return prometheus_text(counters_); }, policy_.get(), [this] { return degraded_reasons(); }});
+      [this] { return prometheus_text(counters_); }, policy_.get(), [this] { return degraded_reasons(); },
+      &alarm_writes_});
   ApiOptions api_options;
   api_options.socket_path = config_.api.socket;
   api_options.socket_group = config_.api.socket_group;

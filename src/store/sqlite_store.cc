@@ -19,6 +19,9 @@ constexpr std::int64_t kMsPerDay = 24 * kMsPerHour;
 // Times beyond +-2^60 ms are left to the plain time range (no hour arithmetic).
 constexpr std::int64_t kFarMs = std::int64_t{1} << 60;
 constexpr int kMaxPageSize = 1000;
+// Up to this many rows last seen since a time are looked up by the
+// last_seen index (a covering index walk of at most this many entries).
+constexpr int kFewSeenSince = 1000;
 constexpr std::size_t kMinIdPrefix = 12;
 
 // A WHERE clause assembled from optional filters, with its parameters.
@@ -213,6 +216,12 @@ AlarmPage SqliteStore::list(const AlarmQuery& q) {
           "WHERE last_hour_ms > ? AND first_hour_ms <= ?) AS s "
           "JOIN alarms AS a ON a.last_seen_ms BETWEEN s.h AND s.h + " + std::to_string(kMsPerHour - 1) + ")",
           {*q.since_ms, until_hour + kMsPerHour - 1, until_hour, until_hour});
+  } else if (q.since_ms && !q.until_ms && few_seen_since(*q.since_ms)) {
+    // A recent since ("newer than what I have", the long-poll's question):
+    // its few rows come from the last_seen index. Walking ids backwards
+    // would pass every older alarm of the filters when none is that new (an
+    // empty page, which a held long-poll asks again after every commit).
+    f.add("id IN (SELECT id FROM alarms WHERE last_seen_ms >= ?)", {*q.since_ms});
   }
   if (q.before_id) f.add("id < ?", {*q.before_id});
   const int limit = std::clamp(q.limit, 1, kMaxPageSize);
@@ -253,6 +262,13 @@ AlarmPage SqliteStore::list(const AlarmQuery& q) {
     page.next_before_id = page.items.back().id;
   }
   return page;
+}
+
+bool SqliteStore::few_seen_since(std::int64_t since_ms) {
+  auto st = conn_.prepared("SELECT count(*) FROM (SELECT 1 FROM alarms WHERE last_seen_ms >= ? LIMIT ?)");
+  st->bind_int(1, since_ms);
+  st->bind_int(2, kFewSeenSince);
+  return st->step() && st->column_int(0) < kFewSeenSince;
 }
 
 bool SqliteStore::fewer_in_period_than_after(std::int64_t since_ms, std::int64_t until_hour) {

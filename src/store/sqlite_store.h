@@ -78,6 +78,9 @@ class SqliteStore final : public AlarmWriter, public AlarmRepository {
   // Whether fewer alarms were last seen from since's hour to until's hour
   // than after it (by alarm_hour_counts): which way list() finds a period.
   bool fewer_in_period_than_after(std::int64_t since_ms, std::int64_t until_hour);
+  // Whether few alarms (kFewSeenSince) were last seen since since_ms: then
+  // list() takes a since without until from the last_seen index.
+  bool few_seen_since(std::int64_t since_ms);
   std::optional<ContainerRecord> find_container(const std::string& where,
                                                 const std::vector<std::string>& params);
 

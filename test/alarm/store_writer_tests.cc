@@ -327,3 +327,35 @@ BOOST_AUTO_TEST_CASE(the_node_is_named_on_every_alarm_that_does_not_name_one) {
   BOOST_TEST(got[0].host == "worker-7");
   BOOST_TEST(got[1].host == "elsewhere");
 }
+
+// The API's long-poll waits on the commit signal: it moves after a batch the
+// store took, after the write (a reader woken by it finds the rows), and not
+// while the store refuses.
+BOOST_AUTO_TEST_CASE(the_commit_signal_moves_after_each_stored_batch_only) {
+  class CheckingWriter : public FakeWriter {
+   public:
+    explicit CheckingWriter(ChangeSignal& s) : signal(s) {}
+    std::vector<std::int64_t> write(const std::vector<Alarm>& alarms) override {
+      generation_at_write = signal.generation();
+      return FakeWriter::write(alarms);
+    }
+    ChangeSignal& signal;
+    std::atomic<std::uint64_t> generation_at_write{~0ULL};
+  };
+  ChangeSignal signal;
+  CheckingWriter w(signal);
+  w.failures_left = 1;
+  Counters c;
+  StoreWriter sw(w, c, StoreWriterOptions{1000, 8, std::chrono::minutes(10)});
+  sw.set_commit_signal(&signal);
+  sw.start();
+  sw.publish(alarm(1));
+  // The first attempt fails (no signal), the retry stores it (one signal).
+  const auto moved = signal.wait_past(0, std::chrono::steady_clock::now() + std::chrono::seconds(10), nullptr);
+  BOOST_REQUIRE(moved);
+  BOOST_TEST(*moved == 1u);
+  BOOST_TEST(w.generation_at_write == 0u);  // signalled only after the write returned
+  BOOST_TEST(counter_value(c, "store.write_failures") == 1u);
+  sw.stop();
+  BOOST_TEST(signal.generation() == 1u);
+}

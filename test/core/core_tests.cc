@@ -1,12 +1,15 @@
 #define BOOST_TEST_MODULE core
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
+#include <optional>
 #include <thread>
 
 #include "core/alarm.h"
 #include "core/audit_event.h"
 #include "core/audit_rule.h"
 #include "core/bounded_queue.h"
+#include "core/change_signal.h"
 #include "core/counters.h"
 #include "core/time_format.h"
 
@@ -113,4 +116,36 @@ BOOST_AUTO_TEST_CASE(rule_text) {
   w.perms = "rwa";
   w.key = "cshield.file_escape";
   BOOST_TEST(w.to_auditctl() == "-w /etc/shadow -p rwa -k cshield.file_escape");
+}
+
+BOOST_AUTO_TEST_CASE(change_signal_wakes_waiters_past_their_generation) {
+  using std::chrono::steady_clock;
+  ChangeSignal s;
+  const auto seen = s.generation();
+  s.notify();  // a change between the look and the wait is not missed
+  BOOST_TEST(*s.wait_past(seen, steady_clock::now() + std::chrono::seconds(10), nullptr) == seen + 1);
+
+  std::uint64_t woke_at = 0;
+  std::thread waiter([&] {
+    woke_at = s.wait_past(seen + 1, steady_clock::now() + std::chrono::seconds(10), nullptr).value_or(0);
+  });
+  s.notify();
+  waiter.join();
+  BOOST_TEST(woke_at == seen + 2);
+
+  // No change: the deadline ends the wait.
+  const auto started = steady_clock::now();
+  BOOST_TEST(!s.wait_past(s.generation(), started + std::chrono::milliseconds(20), nullptr));
+  BOOST_TEST((steady_clock::now() - started >= std::chrono::milliseconds(20)));
+
+  // wake_all() ends a wait whose give-up predicate became true.
+  std::atomic<bool> give_up{false};
+  std::optional<std::uint64_t> result = 7;
+  std::thread stopper_waits([&] {
+    result = s.wait_past(s.generation(), steady_clock::now() + std::chrono::seconds(30), [&] { return give_up.load(); });
+  });
+  give_up = true;
+  s.wake_all();
+  stopper_waits.join();  // long before 30 s
+  BOOST_TEST(!result);
 }

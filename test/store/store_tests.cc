@@ -337,6 +337,39 @@ BOOST_AUTO_TEST_CASE(every_filter) {
   BOOST_TEST(run(q) == (V{ids[0]}));
 }
 
+// since without until takes its rows from the last_seen index while they are
+// few (under 1000) and walks ids backwards otherwise: the same answers either
+// way, a repeat folded into an old row included (its last_seen moved, its id did not).
+BOOST_AUTO_TEST_CASE(since_alone_answers_alike_with_few_and_many_rows_seen_since) {
+  TempDir tmp;
+  StoreOptions options = no_limits();
+  options.fold_window_ms = 2000 * kMinute;
+  SqliteStore s(tmp.file(), options);
+  std::vector<Alarm> batch;
+  for (int i = 0; i < 1500; ++i) batch.push_back(file_alarm(kIdA, kT0 + i * kMinute, "/etc/f" + std::to_string(i)));
+  const auto ids = s.write(batch);
+  Alarm repeat = batch[3];  // folds into the row of ids[3], seen again late
+  repeat.first_seen_ms = repeat.last_seen_ms = kT0 + 1499 * kMinute + 1;
+  BOOST_REQUIRE(s.write({repeat}).at(0) == ids[3]);
+  using V = std::vector<std::int64_t>;
+  for (const int first : {1490, 10}) {  // 11 rows seen since, then 1491
+    BOOST_TEST_CONTEXT("since minute " << first) {
+      AlarmQuery q;
+      q.since_ms = kT0 + first * kMinute;
+      q.limit = 5;
+      AlarmPage page = s.list(q);
+      BOOST_TEST(ids_of(page) == (V{ids[1499], ids[1498], ids[1497], ids[1496], ids[1495]}));
+      q.limit = 1000;
+      q.before_id = ids[first + 1];
+      page = s.list(q);
+      BOOST_TEST(ids_of(page) == (V{ids[first], ids[3]}));  // the folded row, by its old id
+      q.before_id.reset();
+      q.type = "high_risk_syscall";  // nothing of it: the empty page a long-poll waits on
+      BOOST_TEST(s.list(q).items.empty());
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(container_filter_by_id_prefix_and_name) {
   TempDir tmp;
   SqliteStore s(tmp.file(), no_limits());

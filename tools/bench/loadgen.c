@@ -21,8 +21,14 @@
  *
  *   loadgen probe SOCKET QUERY REQ RESP INTERVAL_MS SECONDS FIRST
  *     Every INTERVAL_MS, asks the probe target (FIFO REQ, answers on RESP) to
- *     open a new probe file (numbered from FIRST), then polls GET QUERY over
- *     the cshieldd API Unix SOCKET every millisecond until an alarm naming that file appears.
+ *     open a new probe file (numbered from FIRST), then long-polls GET QUERY
+ *     over the cshieldd API Unix SOCKET, with "&since=<50 ms before the
+ *     open>&wait=<seconds left>" appended: cshieldd holds the request until
+ *     an alarm of the query seen since then is stored, so one request
+ *     usually suffices. An answer without the probe's alarm (another alarm of
+ *     the query, an error) is followed by the next request 1 ms later. The
+ *     50 ms cover the kernel's coarse audit clock; the previous probe's alarm
+ *     is at least INTERVAL_MS older.
  *     Prints one "latency_ms N" line per probe ("missed N" after 5 s).
  *     SOCKET "-": only trigger the opens (the same load for the peers). */
 #define _GNU_SOURCE
@@ -168,9 +174,15 @@ static int probe(const char *socket_path, const char *query, const char *req_pat
     if (!poll_api) continue;
     char needle[64];
     snprintf(needle, sizeof needle, "/p-%ld\"", n);
+    const long long since_ms = sent / 1000000LL - 50;
     int found = 0;
-    while (realtime_ns() - sent < 5000000000LL) {
-      if (http_get(socket_path, query, body, sizeof body) == 0 && strstr(body, needle)) {
+    long long left;
+    while ((left = 5000000000LL - (realtime_ns() - sent)) > 0) {
+      char target[2048];
+      const long long wait_s = (left + 999999999LL) / 1000000000LL;
+      snprintf(target, sizeof target, "%s&since=%lld.%03lld&wait=%lld", query, since_ms / 1000, since_ms % 1000,
+               wait_s);
+      if (http_get(socket_path, target, body, sizeof body) == 0 && strstr(body, needle)) {
         found = 1;
         break;
       }
