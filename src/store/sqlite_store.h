@@ -76,8 +76,9 @@ class SqliteStore final : public AlarmWriter, public AlarmRepository {
   void refuse_writes_if_damaged() const;
   std::optional<Alarm> get_locked(std::int64_t id);
   // Whether fewer alarms were last seen from since's hour to until's hour
-  // than after it (by alarm_hour_counts): which way list() finds a period.
-  bool fewer_in_period_than_after(std::int64_t since_ms, std::int64_t until_hour);
+  // (set in `in_period`) than after it (by alarm_hour_counts): which way
+  // list() finds a period.
+  bool fewer_in_period_than_after(std::int64_t since_ms, std::int64_t until_hour, std::int64_t& in_period);
   std::optional<ContainerRecord> find_container(const std::string& where,
                                                 const std::vector<std::string>& params);
 
