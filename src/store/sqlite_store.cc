@@ -246,13 +246,16 @@ AlarmPage SqliteStore::list(const AlarmQuery& q) {
     // hour (one index range), and those last seen later but first seen by
     // until's hour, whose last hours alarm_hour_counts lists. Every row of
     // the period is one of them; the time range above still decides.
-    // Candidates below an id (the cursor, or where the first walk ended).
-    const std::string candidates =
-        "SELECT id FROM alarms WHERE last_seen_ms BETWEEN ? AND ? AND id < ? UNION ALL "
+    // Candidates below an id (the cursor, or where the first walk ended): the
+    // index range, and the rows of later hours first seen by until's hour.
+    // "+id": the bound must not turn the walk into one over the ids.
+    const std::string in_range = "SELECT id FROM alarms WHERE last_seen_ms BETWEEN ? AND ? AND +id < ?";
+    const std::string in_later_hours =
         "SELECT a.id FROM (SELECT DISTINCT last_hour_ms AS h FROM alarm_hour_counts "
         "WHERE last_hour_ms > ? AND first_hour_ms <= ?) AS s "
         "JOIN alarms AS a ON a.last_seen_ms BETWEEN s.h AND s.h + " + std::to_string(kMsPerHour - 1) +
-        " AND a.id < ?";
+        " AND +a.id < ?";
+    const std::string candidates = in_range + " UNION ALL " + in_later_hours;
     const auto candidate_params = [&](std::int64_t below_id) {
       return std::vector<std::variant<std::int64_t, std::string>>{
           *q.since_ms, until_hour + kMsPerHour - 1, below_id, until_hour, until_hour, below_id};
@@ -263,12 +266,15 @@ AlarmPage SqliteStore::list(const AlarmQuery& q) {
     // period, so the page walks down by id from there and stops at its end;
     // where ids follow time (alarms are inserted as they are seen) the
     // period's rows lie right below it.
+    // (Two statements: a max() over the UNION ALL costs a third more.)
     std::optional<std::int64_t> newest;
-    {
-      auto st = conn_.prepared("SELECT max(id) FROM (" + candidates + ")");
-      int index = 1;
-      for (const auto& p : candidate_params(below)) st->bind_int(index++, std::get<std::int64_t>(p));
-      if (st->step()) newest = st->column_optional_int(0);
+    const auto params = candidate_params(below);
+    for (const std::string* part : {&in_range, &in_later_hours}) {
+      auto st = conn_.prepared("SELECT max(id) FROM (" + *part + ")");
+      const std::size_t first = part == &in_range ? 0 : 3;
+      for (int i = 0; i < 3; ++i) st->bind_int(i + 1, std::get<std::int64_t>(params[first + static_cast<std::size_t>(i)]));
+      if (!st->step() || st->is_null(0)) continue;
+      newest = std::max(newest.value_or(st->column_int(0)), st->column_int(0));
     }
     if (!newest) return page;
     // First the ids from the newest candidate down by about as many as the
