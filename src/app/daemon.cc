@@ -56,6 +56,7 @@
 #include "source/own_record_filter.h"
 #include "store/container_inventory.h"
 #include "store/policy_store.h"
+#include "store/sqlite_reader_pool.h"
 #include "store/sqlite_store.h"
 
 namespace cshield {
@@ -84,6 +85,10 @@ namespace {
 // pipeline briefly short of CPU would cut delivery to a few records a second
 // and slow every audited process on the host.
 constexpr std::size_t kRecordQueueChunks = 256;
+
+// Read-only connections of the API's store: as many as a listener has
+// worker threads, so that requests read in parallel rather than queue on one.
+const std::size_t kApiReadConnections = static_cast<std::size_t>(ApiOptions{}.threads);
 
 // Reads the API token, creating a random one (mode 0600) on first start.
 bool load_or_create_token(const std::string& path, std::string& token, std::string& error) {
@@ -152,7 +157,8 @@ class Runtime {
 
   Config config_;
   Counters counters_;
-  std::unique_ptr<SqliteStore> writer_store_, reader_store_;
+  std::unique_ptr<SqliteStore> writer_store_;
+  std::unique_ptr<SqliteReaderPool> reader_store_;  // the API's
   std::unique_ptr<StoreWriter> store_writer_;
   std::unique_ptr<ExporterSet> exporters_;
   // Serialises every use of control_: the main thread's rules and status,
@@ -203,7 +209,7 @@ bool Runtime::open_store() {
   opts.fold_window_ms = config_.storage.fold_window_seconds * 1000;
   try {
     writer_store_ = std::make_unique<SqliteStore>(config_.storage.database, opts);
-    reader_store_ = std::make_unique<SqliteStore>(config_.storage.database, opts);
+    reader_store_ = std::make_unique<SqliteReaderPool>(config_.storage.database, opts, kApiReadConnections);
   } catch (const std::exception& e) {
     log_error(std::string("cannot open the alarm database: ") + e.what());
     return false;

@@ -237,6 +237,7 @@ AlarmPage SqliteStore::list(const AlarmQuery& q) {
   const int limit = std::clamp(q.limit, 1, kMaxPageSize);
   AlarmPage page;
   std::lock_guard<std::mutex> lock(mu_);
+  SqliteTransaction tx(conn_, SqliteTransaction::Mode::read);  // one snapshot for its several statements
   std::int64_t period_alarms = 0;
   if (q.since_ms && q.until_ms && *q.since_ms > -kFarMs && *q.since_ms < kFarMs && *q.until_ms > -kFarMs &&
       *q.until_ms < kFarMs && fewer_in_period_than_after(*q.since_ms, until_hour, period_alarms)) {
@@ -301,6 +302,7 @@ AlarmPage SqliteStore::list(const AlarmQuery& q) {
     page.items.resize(static_cast<std::size_t>(limit));
     page.next_before_id = page.items.back().id;
   }
+  tx.commit();
   return page;
 }
 

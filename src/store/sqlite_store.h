@@ -3,7 +3,8 @@
 //
 // Thread safety: each instance owns one connection and serialises every call
 // on a mutex. Several instances may use one file at once (WAL): typically one
-// writer and one for the API; writers wait for each other up to 5 s.
+// writer and, for the API, a SqliteReaderPool of read-only instances;
+// writers wait for each other up to 5 s. Each read is one snapshot.
 // Errors: every method throws StoreError when SQLite fails (the batch or
 // statement is rolled back); callers on pipeline threads must catch it.
 #pragma once

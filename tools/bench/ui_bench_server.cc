@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "api/api_server.h"
+#include "store/sqlite_reader_pool.h"
 #include "store/sqlite_store.h"
 
 using namespace cshield;
@@ -135,9 +136,10 @@ int main(int argc, char** argv) {
   StoreOptions o;
   o.retention_days = 0;
   o.max_alarms = 0;
-  SqliteStore store(path, o);
-  ApiContext ctx{store, nullptr, [] { return true; }, nullptr};
   ApiOptions api;
+  // As cshieldd: read-only connections for as many requests as a listener serves at once.
+  SqliteReaderPool store(path, o, static_cast<std::size_t>(api.threads));
+  ApiContext ctx{store, nullptr, [] { return true; }, nullptr};
   api.listen = std::string("127.0.0.1:") + argv[3];
   api.token = argv[4];
   ApiServer server(ctx, api);
