@@ -261,21 +261,23 @@ AlarmPage SqliteStore::list(const AlarmQuery& q) {
       return std::vector<std::variant<std::int64_t, std::string>>{
           *q.since_ms, until_hour + kMsPerHour - 1, below_id, until_hour, until_hour, below_id};
     };
+    constexpr std::int64_t kMinId = std::numeric_limits<std::int64_t>::min();
     const std::int64_t below = q.before_id ? *q.before_id : std::numeric_limits<std::int64_t>::max();
-    // The newest candidate (below the cursor): one walk of the index range
-    // that keeps only a maximum, no list of ids. Newer rows are not in the
-    // period, so the page walks down by id from there and stops at its end;
-    // where ids follow time (alarms are inserted as they are seen) the
-    // period's rows lie right below it.
-    // (Two statements: a max() over the UNION ALL costs a third more.)
+    if (below == kMinId) return page;  // no id is smaller
+    // An upper bound of the candidates' ids (below the cursor), from the
+    // hour counts' max_id (schema/008): the hours from since's to until's,
+    // and the later hours' rows first seen by until's hour. Newer rows are
+    // not in the period, so the page walks down by id from there and stops
+    // at its end; where ids follow time (alarms are stored as they are
+    // seen) the period's rows lie right below it.
     std::optional<std::int64_t> newest;
-    const auto params = candidate_params(below);
-    for (const std::string* part : {&in_range, &in_later_hours}) {
-      auto st = conn_.prepared("SELECT max(id) FROM (" + *part + ")");
-      const std::size_t first = part == &in_range ? 0 : 3;
-      for (int i = 0; i < 3; ++i) st->bind_int(i + 1, std::get<std::int64_t>(params[first + static_cast<std::size_t>(i)]));
-      if (!st->step() || st->is_null(0)) continue;
-      newest = std::max(newest.value_or(st->column_int(0)), st->column_int(0));
+    {
+      auto st = conn_.prepared(
+          "SELECT max(max_id) FROM alarm_hour_counts WHERE last_hour_ms >= ?1 "
+          "AND (last_hour_ms <= ?2 OR first_hour_ms <= ?2)");
+      st->bind_int(1, *q.since_ms - ((*q.since_ms % kMsPerHour) + kMsPerHour) % kMsPerHour);
+      st->bind_int(2, until_hour);
+      if (st->step() && !st->is_null(0)) newest = std::min(st->column_int(0), below - 1);
     }
     if (!newest) return page;
     // First the ids from the newest candidate down by about as many as the
@@ -284,7 +286,8 @@ AlarmPage SqliteStore::list(const AlarmQuery& q) {
     // of time order: rows stored late, alarms folded for a long time) goes
     // on with the candidates below that, which are gathered and sorted (the
     // whole period's ids at worst, as before this walk existed).
-    const std::int64_t floor_id = *newest - std::max<std::int64_t>(period_alarms, limit);
+    const std::int64_t span = std::max<std::int64_t>(period_alarms, limit);
+    const std::int64_t floor_id = *newest < kMinId + span ? kMinId : *newest - span;
     Filter near = f;
     near.add("id BETWEEN ? AND ?", {floor_id, *newest});
     select_page(conn_, near, q, limit + 1, page.items);
