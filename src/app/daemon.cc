@@ -58,6 +58,7 @@
 #include "source/own_record_filter.h"
 #include "store/container_inventory.h"
 #include "store/policy_store.h"
+#include "store/sqlite_reader_pool.h"
 #include "store/sqlite_store.h"
 
 namespace cshield {
@@ -93,6 +94,10 @@ constexpr std::size_t kDrainChunks = 64;
 // How often a reader waiting for room looks whether its source must be read
 // empty: well inside the few hundred milliseconds before the kernel drops.
 constexpr std::chrono::milliseconds kRoomWait{20};
+
+// Read-only connections of the API's store: as many as a listener has
+// worker threads, so that requests read in parallel rather than queue on one.
+const std::size_t kApiReadConnections = static_cast<std::size_t>(ApiOptions{}.threads);
 
 // Reads the API token, creating a random one (mode 0600) on first start.
 bool load_or_create_token(const std::string& path, std::string& token, std::string& error) {
@@ -161,7 +166,8 @@ class Runtime {
 
   Config config_;
   Counters counters_;
-  std::unique_ptr<SqliteStore> writer_store_, reader_store_;
+  std::unique_ptr<SqliteStore> writer_store_;
+  std::unique_ptr<SqliteReaderPool> reader_store_;  // the API's
   ChangeSignal alarm_writes_;  // the store writer's commits, for the API's long-poll
   std::unique_ptr<StoreWriter> store_writer_;
   std::unique_ptr<ExporterSet> exporters_;
@@ -215,7 +221,7 @@ bool Runtime::open_store() {
   opts.fold_window_ms = config_.storage.fold_window_seconds * 1000;
   try {
     writer_store_ = std::make_unique<SqliteStore>(config_.storage.database, opts);
-    reader_store_ = std::make_unique<SqliteStore>(config_.storage.database, opts);
+    reader_store_ = std::make_unique<SqliteReaderPool>(config_.storage.database, opts, kApiReadConnections);
   } catch (const std::exception& e) {
     log_error(std::string("cannot open the alarm database: ") + e.what());
     return false;

@@ -1,6 +1,6 @@
 // The store's interfaces: AlarmWriter for the writer thread, AlarmRepository
 // for the API. Implementations are thread-safe (SqliteStore serialises on one
-// connection per instance; open one instance per thread that needs it).
+// connection per instance; SqliteReaderPool reads on several at once).
 #pragma once
 
 #include <cstdint>

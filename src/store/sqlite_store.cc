@@ -1,6 +1,7 @@
 #include "store/sqlite_store.h"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <unordered_map>
 #include <variant>
@@ -83,6 +84,41 @@ ContainerRecord read_container_row(const SqliteStatement& st) {
   r.posture_json = st.column_optional_text(12);
   r.policy_group = st.column_optional_text(13);
   return r;
+}
+
+// Appends the newest `n` alarms that pass `f` and q's container filter, by
+// id descending.
+void select_page(SqliteConnection& conn, const Filter& f, const AlarmQuery& q, int n, std::vector<Alarm>& out) {
+  // The container matches by id or by name: a UNION of the two, so that
+  // SQLite merges two index walks already in id order and stops at the
+  // page's end. An OR would gather every row of the container from both
+  // indexes and sort them whole before the first one is returned (10k rows
+  // of a container in 1M alarms: 40 ms a page). An id prefix walks its
+  // range of ids and sorts only their ids.
+  Filter a = f, b = f;
+  if (q.container) {
+    const std::string& c = *q.container;
+    if (c.size() >= kMinIdPrefix) {
+      a.add("container_name = ?", {c});
+      b.add("container_id >= ? AND container_id < ?", {c, prefix_upper_bound(c)});
+    } else {
+      a.add("container_id = ?", {c});
+      b.add("container_name = ?", {c});
+    }
+  }
+  const std::string sql =
+      q.container ? std::string(kSelectAlarmsSql) + " WHERE id IN (SELECT id FROM alarms" + a.sql() +
+                        " UNION SELECT id FROM alarms" + b.sql() + " ORDER BY id DESC LIMIT ?) ORDER BY id DESC LIMIT ?"
+                  : std::string(kSelectAlarmsSql) + f.sql() + " ORDER BY id DESC LIMIT ?";
+  auto st = conn.prepared(sql);
+  if (q.container) {
+    const int next = b.bind(*st, a.bind(*st));
+    st->bind_int(next, n);
+    st->bind_int(next + 1, n);
+  } else {
+    st->bind_int(f.bind(*st), n);
+  }
+  while (st->step()) out.push_back(read_alarm_row(*st));
 }
 
 bool is_valid_status(const std::string& s) {
@@ -201,66 +237,85 @@ AlarmPage SqliteStore::list(const AlarmQuery& q) {
   f.add_time_range(q.since_ms, q.until_ms);
   const std::int64_t until_hour =
       q.until_ms ? *q.until_ms - ((*q.until_ms % kMsPerHour) + kMsPerHour) % kMsPerHour : 0;
+  const int limit = std::clamp(q.limit, 1, kMaxPageSize);
+  AlarmPage page;
   std::lock_guard<std::mutex> lock(mu_);
+  SqliteTransaction tx(conn_, SqliteTransaction::Mode::read);  // one snapshot for its several statements
+  std::int64_t period_alarms = 0;
   if (q.since_ms && q.until_ms && *q.since_ms > -kFarMs && *q.since_ms < kFarMs && *q.until_ms > -kFarMs &&
-      *q.until_ms < kFarMs &&
-      fewer_in_period_than_after(*q.since_ms, until_hour)) {
+      *q.until_ms < kFarMs && fewer_in_period_than_after(*q.since_ms, until_hour, period_alarms)) {
     // A closed period well back: rather than walking every newer alarm by
     // id down to it (a day four weeks back in 1M alarms: 0.2 s), the
     // candidates are the rows last seen from since to the end of until's
     // hour (one index range), and those last seen later but first seen by
     // until's hour, whose last hours alarm_hour_counts lists. Every row of
     // the period is one of them; the time range above still decides.
-    f.add("id IN (SELECT id FROM alarms WHERE last_seen_ms BETWEEN ? AND ? UNION ALL "
-          "SELECT a.id FROM (SELECT DISTINCT last_hour_ms AS h FROM alarm_hour_counts "
-          "WHERE last_hour_ms > ? AND first_hour_ms <= ?) AS s "
-          "JOIN alarms AS a ON a.last_seen_ms BETWEEN s.h AND s.h + " + std::to_string(kMsPerHour - 1) + ")",
-          {*q.since_ms, until_hour + kMsPerHour - 1, until_hour, until_hour});
-  } else if (q.since_ms && !q.until_ms && few_seen_since(*q.since_ms)) {
-    // A recent since ("newer than what I have", the long-poll's question):
-    // its few rows come from the last_seen index. Walking ids backwards
-    // would pass every older alarm of the filters when none is that new (an
-    // empty page, which a held long-poll asks again after every commit).
-    f.add("id IN (SELECT id FROM alarms WHERE last_seen_ms >= ?)", {*q.since_ms});
-  }
-  if (q.before_id) f.add("id < ?", {*q.before_id});
-  const int limit = std::clamp(q.limit, 1, kMaxPageSize);
-
-  // The container matches by id or by name: a UNION of the two, so that
-  // SQLite merges two index walks already in id order and stops at the
-  // page's end. An OR would gather every row of the container from both
-  // indexes and sort them whole before the first one is returned (10k rows
-  // of a container in 1M alarms: 40 ms a page). An id prefix walks its
-  // range of ids and sorts only their ids.
-  Filter a = f, b = f;
-  if (q.container) {
-    const std::string& c = *q.container;
-    if (c.size() >= kMinIdPrefix) {
-      a.add("container_name = ?", {c});
-      b.add("container_id >= ? AND container_id < ?", {c, prefix_upper_bound(c)});
-    } else {
-      a.add("container_id = ?", {c});
-      b.add("container_name = ?", {c});
+    // Candidates below an id (the cursor, or where the first walk ended): the
+    // index range, and the rows of later hours first seen by until's hour.
+    // "+id": the bound must not turn the walk into one over the ids.
+    const std::string in_range = "SELECT id FROM alarms WHERE last_seen_ms BETWEEN ? AND ? AND +id < ?";
+    const std::string in_later_hours =
+        "SELECT a.id FROM (SELECT DISTINCT last_hour_ms AS h FROM alarm_hour_counts "
+        "WHERE last_hour_ms > ? AND first_hour_ms <= ?) AS s "
+        "JOIN alarms AS a ON a.last_seen_ms BETWEEN s.h AND s.h + " + std::to_string(kMsPerHour - 1) +
+        " AND +a.id < ?";
+    const std::string candidates = in_range + " UNION ALL " + in_later_hours;
+    const auto candidate_params = [&](std::int64_t below_id) {
+      return std::vector<std::variant<std::int64_t, std::string>>{
+          *q.since_ms, until_hour + kMsPerHour - 1, below_id, until_hour, until_hour, below_id};
+    };
+    constexpr std::int64_t kMinId = std::numeric_limits<std::int64_t>::min();
+    const std::int64_t below = q.before_id ? *q.before_id : std::numeric_limits<std::int64_t>::max();
+    if (below == kMinId) return page;  // no id is smaller
+    // An upper bound of the candidates' ids (below the cursor), from the
+    // hour counts' max_id (schema/008): the hours from since's to until's,
+    // and the later hours' rows first seen by until's hour. Newer rows are
+    // not in the period, so the page walks down by id from there and stops
+    // at its end; where ids follow time (alarms are stored as they are
+    // seen) the period's rows lie right below it.
+    std::optional<std::int64_t> newest;
+    {
+      auto st = conn_.prepared(
+          "SELECT max(max_id) FROM alarm_hour_counts WHERE last_hour_ms >= ?1 "
+          "AND (last_hour_ms <= ?2 OR first_hour_ms <= ?2)");
+      st->bind_int(1, *q.since_ms - ((*q.since_ms % kMsPerHour) + kMsPerHour) % kMsPerHour);
+      st->bind_int(2, until_hour);
+      if (st->step() && !st->is_null(0)) newest = std::min(st->column_int(0), below - 1);
     }
-  }
-  const std::string sql =
-      q.container ? std::string(kSelectAlarmsSql) + " WHERE id IN (SELECT id FROM alarms" + a.sql() +
-                        " UNION SELECT id FROM alarms" + b.sql() + " ORDER BY id DESC LIMIT ?) ORDER BY id DESC LIMIT ?"
-                  : std::string(kSelectAlarmsSql) + f.sql() + " ORDER BY id DESC LIMIT ?";
-  AlarmPage page;
-  auto st = conn_.prepared(sql);
-  if (q.container) {
-    const int next = b.bind(*st, a.bind(*st));
-    st->bind_int(next, limit + 1);
-    st->bind_int(next + 1, limit + 1);
+    if (!newest) return page;
+    // First the ids from the newest candidate down by about as many as the
+    // period has alarms: a page that fills there is the page (every row not
+    // seen has a smaller id). A page that does not (few matches, or ids out
+    // of time order: rows stored late, alarms folded for a long time) goes
+    // on with the candidates below that, which are gathered and sorted (the
+    // whole period's ids at worst, as before this walk existed).
+    const std::int64_t span = std::max<std::int64_t>(period_alarms, limit);
+    const std::int64_t floor_id = *newest < kMinId + span ? kMinId : *newest - span;
+    Filter near = f;
+    near.add("id BETWEEN ? AND ?", {floor_id, *newest});
+    select_page(conn_, near, q, limit + 1, page.items);
+    if (page.items.size() <= static_cast<std::size_t>(limit)) {
+      Filter rest = f;
+      rest.add("id < ?", {std::min(floor_id, below)});
+      rest.add("id IN (" + candidates + ")", candidate_params(std::min(floor_id, below)));
+      select_page(conn_, rest, q, limit + 1 - static_cast<int>(page.items.size()), page.items);
+    }
   } else {
-    st->bind_int(f.bind(*st), limit + 1);
+    if (q.since_ms && !q.until_ms && few_seen_since(*q.since_ms)) {
+      // A recent since ("newer than what I have", the long-poll's question):
+      // its few rows come from the last_seen index. Walking ids backwards
+      // would pass every older alarm of the filters when none is that new (an
+      // empty page, which a held long-poll asks again after every commit).
+      f.add("id IN (SELECT id FROM alarms WHERE last_seen_ms >= ?)", {*q.since_ms});
+    }
+    if (q.before_id) f.add("id < ?", {*q.before_id});
+    select_page(conn_, f, q, limit + 1, page.items);
   }
-  while (st->step()) page.items.push_back(read_alarm_row(*st));
   if (page.items.size() > static_cast<std::size_t>(limit)) {
-    page.items.pop_back();
+    page.items.resize(static_cast<std::size_t>(limit));
     page.next_before_id = page.items.back().id;
   }
+  tx.commit();
   return page;
 }
 
@@ -271,14 +326,17 @@ bool SqliteStore::few_seen_since(std::int64_t since_ms) {
   return st->step() && st->column_int(0) < kFewSeenSince;
 }
 
-bool SqliteStore::fewer_in_period_than_after(std::int64_t since_ms, std::int64_t until_hour) {
+bool SqliteStore::fewer_in_period_than_after(std::int64_t since_ms, std::int64_t until_hour,
+                                             std::int64_t& in_period) {
   auto st = conn_.prepared(
       "SELECT total(CASE WHEN last_hour_ms <= ?2 THEN alarms END), "
       "total(CASE WHEN last_hour_ms > ?2 THEN alarms END) "
       "FROM alarm_hour_counts WHERE last_hour_ms >= ?1");
   st->bind_int(1, since_ms - ((since_ms % kMsPerHour) + kMsPerHour) % kMsPerHour);
   st->bind_int(2, until_hour);
-  return st->step() && st->column_int(0) < st->column_int(1);
+  if (!st->step()) return false;
+  in_period = st->column_int(0);
+  return in_period < st->column_int(1);
 }
 
 std::optional<Alarm> SqliteStore::get(std::int64_t id) {

@@ -3,7 +3,8 @@
 //
 // Thread safety: each instance owns one connection and serialises every call
 // on a mutex. Several instances may use one file at once (WAL): typically one
-// writer and one for the API; writers wait for each other up to 5 s.
+// writer and, for the API, a SqliteReaderPool of read-only instances;
+// writers wait for each other up to 5 s. Each read is one snapshot.
 // Errors: every method throws StoreError when SQLite fails (the batch or
 // statement is rolled back); callers on pipeline threads must catch it.
 #pragma once
@@ -76,8 +77,9 @@ class SqliteStore final : public AlarmWriter, public AlarmRepository {
   void refuse_writes_if_damaged() const;
   std::optional<Alarm> get_locked(std::int64_t id);
   // Whether fewer alarms were last seen from since's hour to until's hour
-  // than after it (by alarm_hour_counts): which way list() finds a period.
-  bool fewer_in_period_than_after(std::int64_t since_ms, std::int64_t until_hour);
+  // (set in `in_period`) than after it (by alarm_hour_counts): which way
+  // list() finds a period.
+  bool fewer_in_period_than_after(std::int64_t since_ms, std::int64_t until_hour, std::int64_t& in_period);
   // Whether few alarms (kFewSeenSince) were last seen since since_ms: then
   // list() takes a since without until from the last_seen index.
   bool few_seen_since(std::int64_t since_ms);

@@ -100,6 +100,12 @@ void check_count_tables(Raw& raw) {
       "SELECT last_hour_ms, first_hour_ms, type, severity, status, alarms FROM alarm_hour_counts";
   BOOST_TEST(raw.integer("SELECT count(*) FROM (" + grouped + " EXCEPT " + stored + ")") == 0);
   BOOST_TEST(raw.integer("SELECT count(*) FROM (" + stored + " EXCEPT " + grouped + ")") == 0);
+  // schema/008: each row's max_id bounds the ids of its alarms.
+  BOOST_TEST(raw.integer(
+                 "SELECT count(*) FROM alarms AS a JOIN alarm_hour_counts AS h "
+                 "ON h.last_hour_ms = a.last_seen_ms - ((a.last_seen_ms % 3600000) + 3600000) % 3600000 "
+                 "AND h.first_hour_ms = a.first_seen_ms - ((a.first_seen_ms % 3600000) + 3600000) % 3600000 "
+                 "AND h.type = a.type AND h.severity = a.severity AND h.status = a.status WHERE a.id > h.max_id") == 0);
   const std::string by_container =
       "SELECT container_id, type, count(*) FROM alarms WHERE container_id IS NOT NULL GROUP BY 1, 2";
   const std::string stored_by_container = "SELECT container_id, type, alarms FROM alarm_container_counts";

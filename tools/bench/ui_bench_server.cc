@@ -6,7 +6,10 @@
 //   ui_bench_server DB ALARMS PORT TOKEN [EXTRA.sql ...]
 // Fills DB (created when missing) up to ALARMS alarms spread over 100
 // containers, the 7 types, 4 severities and the last 30 days, then serves
-// 127.0.0.1:PORT with TOKEN until stdin closes. Prints "ready" when serving.
+// 127.0.0.1:PORT with TOKEN until stdin closes. PORT 0: a free port the
+// kernel picks (what the bench scripts use: a port chosen by the script may
+// be taken). Prints "ready <alarms> <port>" as one line when serving;
+// errors go to stderr and never start with "ready".
 // EXTRA.sql files (schema/next/: migrations not yet numbered in) are run
 // on DB after filling; they must be idempotent (IF NOT EXISTS).
 #include <signal.h>
@@ -21,6 +24,7 @@
 #include <vector>
 
 #include "api/api_server.h"
+#include "store/sqlite_reader_pool.h"
 #include "store/sqlite_store.h"
 
 using namespace cshield;
@@ -132,9 +136,10 @@ int main(int argc, char** argv) {
   StoreOptions o;
   o.retention_days = 0;
   o.max_alarms = 0;
-  SqliteStore store(path, o);
-  ApiContext ctx{store, nullptr, [] { return true; }, nullptr};
   ApiOptions api;
+  // As cshieldd: read-only connections for as many requests as a listener serves at once.
+  SqliteReaderPool store(path, o, static_cast<std::size_t>(api.threads));
+  ApiContext ctx{store, nullptr, [] { return true; }, nullptr};
   api.listen = std::string("127.0.0.1:") + argv[3];
   api.token = argv[4];
   ApiServer server(ctx, api);
@@ -143,7 +148,7 @@ int main(int argc, char** argv) {
     std::cerr << error << "\n";
     return 1;
   }
-  std::cout << "ready " << store.alarm_count() << std::endl;
+  std::cout << "ready " << store.alarm_count() << " " << server.tcp_port() << std::endl;
   std::string line;
   while (std::getline(std::cin, line)) {
   }
