@@ -49,6 +49,10 @@ struct AuditRecord {
   // Interpreted value of a field, or nullopt when the record lacks it.
   std::optional<std::string> text(std::string_view name) const;
   std::optional<std::string> raw(std::string_view name) const;
+  // The same without a copy, for reading on the hot path: empty when the
+  // record lacks the field. Valid while the record is.
+  std::string_view text_view(std::string_view name) const;
+  std::string_view raw_view(std::string_view name) const;
   // Raw value parsed as a signed/unsigned number (decimal, or hex for a0..a3).
   std::optional<std::int64_t> number(std::string_view name) const;
 };

@@ -68,8 +68,8 @@ std::vector<AuditRule> FileEscapeDetector::rules() const {
 bool FileEscapeDetector::wants(const AuditEvent& event) const {
   const AuditRecord* sys = event.syscall();
   if (!sys) return false;
-  auto k = sys->text("key");
-  return k && k->rfind(kFileEscapeKeyPrefix, 0) == 0;
+  const std::string_view prefix = kFileEscapeKeyPrefix;
+  return sys->field("key") && sys->text_view("key").substr(0, prefix.size()) == prefix;
 }
 
 void FileEscapeDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {
