@@ -10,7 +10,9 @@ const AuditField* AuditRecord::field(std::string_view name) const {
   // Lengths first: most names differ in length, and a compare of the bytes
   // is a call (this runs for every field looked up of every event).
   for (const auto& f : fields)
-    if (f.name.size() == name.size() && std::memcmp(f.name.data(), name.data(), name.size()) == 0) return &f;
+    if (f.name.size() == name.size() && (name.empty() || f.name[0] == name[0]) &&
+        std::memcmp(f.name.data(), name.data(), name.size()) == 0)
+      return &f;
   return nullptr;
 }
 

@@ -18,6 +18,8 @@ struct AuditField {
   AuditField() = default;
   AuditField(std::string field_name, std::string raw_value)
       : name(std::move(field_name)), raw(std::move(raw_value)) {}
+  // Copies straight into the members (the assembler's, once per field read).
+  AuditField(std::string_view field_name, std::string_view raw_value) : name(field_name), raw(raw_value) {}
   AuditField(std::string field_name, std::string raw_value, std::string text_value)
       : name(std::move(field_name)), raw(std::move(raw_value)) {
     set_text(std::move(text_value));
