@@ -201,6 +201,8 @@ std::optional<Match> download_execute(const Names& names, const std::vector<std:
                                       const ExecutionFacts* facts) {
   // In the command line: "... curl URL | sh", "bash <(curl URL)".
   const std::string line = join(argv);
+  // Both need a separator or a substitution; most command lines have neither.
+  if (!facts && line.find_first_of("|;&<$`") == std::string::npos) return std::nullopt;
   std::vector<std::string> segments;
   std::size_t start = 0;
   auto separator = [&](std::size_t i) {
