@@ -10,6 +10,7 @@
 #include "policy/policy_directory.h"
 #include "app/detector_set.h"
 #include "alarm/fan_out_sink.h"
+#include "alarm/repeat_folder.h"
 #include "alarm/store_writer.h"
 #include "app/pipeline.h"
 #include "audit/event_assembler.h"
@@ -156,6 +157,10 @@ int run_replay(const std::vector<std::string>& args, std::ostream& out, std::ost
   sinks.add(sink);
   std::unique_ptr<SqliteStore> store;
   std::unique_ptr<StoreWriter> store_writer;
+  // A log's alarm storm replays in a second: its repeats fold here, into
+  // the rows the store would have folded them into one by one, instead of
+  // each crossing to the writer thread.
+  std::unique_ptr<RepeatFolder> folder;
   if (!store_path.empty()) {
     StoreOptions opts;
     opts.retention_days = 0;  // a log's alarms are as old as the log
@@ -169,7 +174,8 @@ int run_replay(const std::vector<std::string>& args, std::ostream& out, std::ost
     }
     store_writer = std::make_unique<StoreWriter>(*store, counters);
     store_writer->start();
-    sinks.add(*store_writer);
+    folder = std::make_unique<RepeatFolder>(*store_writer, opts.fold_window_ms);
+    sinks.add(*folder);
   }
   Pipeline pipeline(build_detectors(config, {nullptr, policy, nullptr}), resolve, sinks, counters);
   EventAssembler assembler([&](AuditEvent&& e) { pipeline.on_event(e); }, &counters,
@@ -182,6 +188,7 @@ int run_replay(const std::vector<std::string>& args, std::ostream& out, std::ost
     chunk.clear();
   }
   assembler.flush();
+  if (folder) folder->flush();
   if (store_writer) store_writer->stop();  // writes what is queued
   if (!source->error().empty()) {
     err << "cshieldctl replay: " << source->error() << "\n";

@@ -209,7 +209,7 @@ void EventAssembler::read_fields(auparse_state_t* au, AuditRecord& record) {
     const char* name = auparse_get_field_name(au);
     if (!name) continue;
     const char* raw = auparse_get_field_str(au);
-    AuditField& f = record.fields.emplace_back(name, raw ? raw : "");
+    AuditField& f = record.fields.emplace_back(std::string_view(name), raw ? std::string_view(raw) : std::string_view());
     const std::string_view n = f.name;
     if (n == "syscall" || n == "arch") {
       // Names from the arch-specific tables: auparse's.

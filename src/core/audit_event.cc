@@ -2,13 +2,28 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 namespace cshield {
 
 const AuditField* AuditRecord::field(std::string_view name) const {
+  // Lengths first: most names differ in length, and a compare of the bytes
+  // is a call (this runs for every field looked up of every event).
   for (const auto& f : fields)
-    if (f.name == name) return &f;
+    if (f.name.size() == name.size() && (name.empty() || f.name[0] == name[0]) &&
+        std::memcmp(f.name.data(), name.data(), name.size()) == 0)
+      return &f;
   return nullptr;
+}
+
+std::string_view AuditRecord::text_view(std::string_view name) const {
+  if (const auto* f = field(name)) return f->text();
+  return {};
+}
+
+std::string_view AuditRecord::raw_view(std::string_view name) const {
+  if (const auto* f = field(name)) return f->raw;
+  return {};
 }
 
 std::optional<std::string> AuditRecord::text(std::string_view name) const {

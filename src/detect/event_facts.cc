@@ -57,8 +57,8 @@ AuditRule exec_rule() {
 bool is_exec_call(const AuditEvent& event) {
   const AuditRecord* sys = event.syscall();
   if (!sys) return false;
-  const auto name = sys->text("syscall");
-  return name && (*name == "execve" || *name == "execveat");
+  const std::string_view name = sys->text_view("syscall");
+  return name == "execve" || name == "execveat";
 }
 
 std::vector<std::string> exec_argv(const AuditEvent& event) {
@@ -116,9 +116,8 @@ std::optional<SeccompAction> seccomp_action(const AuditRecord& r) {
   return a;
 }
 
-std::string json_quote(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + 2);
+void append_json_quoted(std::string& out, std::string_view s) {
+  out.reserve(out.size() + s.size() + 2);
   out.push_back('"');
   for (unsigned char c : s) {
     switch (c) {
@@ -138,22 +137,34 @@ std::string json_quote(const std::string& s) {
     }
   }
   out.push_back('"');
+}
+
+std::string json_quote(const std::string& s) {
+  std::string out;
+  append_json_quoted(out, s);
   return out;
 }
 
 std::string syscall_evidence_fields(const AuditRecord& r) {
+  static constexpr std::string_view kArgs[] = {"a0", "a1", "a2", "a3"};
   std::string out;
-  out += "\"syscall\":" + json_quote(r.text("syscall").value_or(""));
-  out += ",\"arch\":" + json_quote(r.text("arch").value_or(""));
+  out.reserve(160);
+  out += "\"syscall\":";
+  append_json_quoted(out, r.text_view("syscall"));
+  out += ",\"arch\":";
+  append_json_quoted(out, r.text_view("arch"));
   out += ",\"args\":[";
   for (int i = 0; i < 4; ++i) {
     if (i) out += ",";
-    out += json_quote("0x" + r.raw("a" + std::to_string(i)).value_or("0"));
+    const AuditField* a = r.field(kArgs[i]);
+    std::string arg = "0x";
+    arg += a ? std::string_view(a->raw) : std::string_view("0");
+    append_json_quoted(out, arg);
   }
   out += "]";
   if (auto e = r.number("exit")) out += ",\"exit\":" + std::to_string(*e);
   out += ",\"success\":";
-  out += r.raw("success").value_or("") == "yes" ? "true" : "false";
+  out += r.raw_view("success") == "yes" ? "true" : "false";
   return out;
 }
 

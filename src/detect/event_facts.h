@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/audit_event.h"
@@ -55,5 +56,7 @@ std::optional<SeccompAction> seccomp_action(const AuditRecord& seccomp_record);
 
 // JSON string literal (with quotes) of arbitrary bytes.
 std::string json_quote(const std::string& s);
+// The same, appended to `out`.
+void append_json_quoted(std::string& out, std::string_view s);
 
 }  // namespace cshield

@@ -68,8 +68,8 @@ std::vector<AuditRule> FileEscapeDetector::rules() const {
 bool FileEscapeDetector::wants(const AuditEvent& event) const {
   const AuditRecord* sys = event.syscall();
   if (!sys) return false;
-  auto k = sys->text("key");
-  return k && k->rfind(kFileEscapeKeyPrefix, 0) == 0;
+  const std::string_view prefix = kFileEscapeKeyPrefix;
+  return sys->field("key") && sys->text_view("key").substr(0, prefix.size()) == prefix;
 }
 
 void FileEscapeDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {
@@ -105,14 +105,29 @@ void FileEscapeDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& o
   Alarm a = make_alarm("file_escape", access, (write ? "write to host " : "read of host ") + host_path);
   a.syscall = syscall;
   a.path = seen_as.empty() ? host_path : seen_as;
-  a.evidence_json = "{\"host_path\":" + json_quote(host_path) + ",\"container_path\":" + json_quote(seen_as) +
-                    ",\"access\":" + json_quote(access) + "," + syscall_evidence_fields(*sys) + "}";
-  a.description = "A process in the container " + std::string(write ? "modified " : "read ") + "the host file " +
-                  host_path + (seen_as.empty() || seen_as == host_path ? "" : " (seen inside the container as " + seen_as + ")") +
-                  ". Host credential, privilege and scheduling files are out of any container's business; "
-                  "a container that reaches them can take over the host. Find the mount that exposes the host "
-                  "path (docker inspect, the OCI bundle's mounts), remove it, and treat the host file as disclosed" +
-                  std::string(write ? " and possibly altered." : ".");
+  // Appended in place: one of these is built for every alarm of a storm.
+  std::string& evidence = a.evidence_json;  // "{}" until now
+  evidence.reserve(256);
+  evidence = "{\"host_path\":";
+  append_json_quoted(evidence, host_path);
+  evidence += ",\"container_path\":";
+  append_json_quoted(evidence, seen_as);
+  evidence += ",\"access\":";
+  append_json_quoted(evidence, access);
+  evidence += ",";
+  evidence += syscall_evidence_fields(*sys);
+  evidence += "}";
+  std::string& d = a.description;
+  d.reserve(512);
+  d += "A process in the container ";
+  d += write ? "modified " : "read ";
+  d += "the host file ";
+  d += host_path;
+  if (!(seen_as.empty() || seen_as == host_path)) d.append(" (seen inside the container as ").append(seen_as).append(")");
+  d += ". Host credential, privilege and scheduling files are out of any container's business; "
+       "a container that reaches them can take over the host. Find the mount that exposes the host "
+       "path (docker inspect, the OCI bundle's mounts), remove it, and treat the host file as disclosed";
+  d += write ? " and possibly altered." : ".";
   out.push_back(std::move(a));
 }
 

@@ -4,7 +4,6 @@
 #include <array>
 #include <cctype>
 #include <optional>
-#include <sstream>
 #include <string_view>
 
 #include "detect/event_facts.h"
@@ -65,11 +64,18 @@ Names names_of(const ProcessInfo& p, const std::vector<std::string>& argv) {
   return n;
 }
 
+// Words separated by white space (what `istream >> std::string` reads in
+// the C locale), without a stream per call.
 std::vector<std::string> split_words(const std::string& s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; };
   std::vector<std::string> out;
-  std::istringstream in(s);
-  std::string w;
-  while (in >> w) out.push_back(w);
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && space(s[i])) ++i;
+    const std::size_t start = i;
+    while (i < s.size() && !space(s[i])) ++i;
+    if (i > start) out.emplace_back(s, start, i - start);
+  }
   return out;
 }
 
@@ -195,6 +201,8 @@ std::optional<Match> download_execute(const Names& names, const std::vector<std:
                                       const ExecutionFacts* facts) {
   // In the command line: "... curl URL | sh", "bash <(curl URL)".
   const std::string line = join(argv);
+  // Both need a separator or a substitution; most command lines have neither.
+  if (!facts && line.find_first_of("|;&<$`") == std::string::npos) return std::nullopt;
   std::vector<std::string> segments;
   std::size_t start = 0;
   auto separator = [&](std::size_t i) {
@@ -308,9 +316,9 @@ std::vector<AuditRule> MaliciousProgramDetector::rules() const { return {exec_ru
 bool MaliciousProgramDetector::wants(const AuditEvent& event) const {
   const AuditRecord* sys = event.syscall();
   if (!sys) return false;
-  const std::string exe = sys->text("exe").value_or("");
+  const std::string_view exe = sys->text_view("exe");
   if (starts_with(exe, "/memfd:") || ends_with(exe, " (deleted)") || starts_with(exe, "/dev/shm/")) return true;
-  return is_exec_call(event) && sys->raw("success").value_or("") == "yes";
+  return is_exec_call(event) && sys->raw_view("success") == "yes";
 }
 
 void MaliciousProgramDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {

@@ -62,6 +62,17 @@ bool FileSource::read(std::string& out) {
 }
 
 void FileSource::take_lines(std::string& out, bool at_end) {
+  // Usually every complete line is a record: they go on in one piece.
+  const std::size_t last_newline = pending_.rfind('\n');
+  if (last_newline != std::string::npos && pending_[0] != '\n') {
+    const std::string_view lines(pending_.data(), last_newline + 1);
+    if (lines.find("\n\n") == std::string_view::npos) {
+      out.append(lines);
+      if (records_) records_->add(static_cast<std::uint64_t>(std::count(lines.begin(), lines.end(), '\n')));
+      pending_.erase(0, lines.size());
+      if (!at_end || pending_.empty()) return;
+    }
+  }
   std::size_t start = 0;
   for (;;) {
     std::size_t end = pending_.find('\n', start);

@@ -16,6 +16,7 @@
 #include "source/audit_mode.h"
 #include "source/audit_record_format.h"
 #include "source/file_source.h"
+#include "support/counter_value.h"
 
 using namespace cshield;
 namespace fs = std::filesystem;
@@ -96,6 +97,22 @@ BOOST_AUTO_TEST_CASE(file_source_returns_a_last_line_without_newline_and_skips_b
   TempFile empty("");
   FileSource source(empty.path);
   BOOST_TEST(read_all(source).empty());
+}
+
+// Reads whose lines hold no blank one go on in one piece; the others line by
+// line. Either way blank lines are skipped and every record is counted once.
+BOOST_AUTO_TEST_CASE(file_source_counts_records_and_skips_blank_lines_in_every_chunk) {
+  TempFile file("\ntype=A msg=audit(1.0:1): x=1\ntype=B msg=audit(1.0:2): y=2\n\ntype=C msg=audit(1.0:3): z=3\n"
+                "type=D msg=audit(1.0:4): w=4\n\n\ntype=E msg=audit(1.0:5): v=5");
+  for (std::size_t chunk : {1u, 3u, 29u, 30u, 31u, 60u, 64u, 4096u}) {
+    Counters counters;
+    FileSource source(file.path, &counters, chunk);
+    BOOST_TEST(read_all(source) ==
+                   "type=A msg=audit(1.0:1): x=1\ntype=B msg=audit(1.0:2): y=2\ntype=C msg=audit(1.0:3): z=3\n"
+                   "type=D msg=audit(1.0:4): w=4\ntype=E msg=audit(1.0:5): v=5\n",
+               "chunk " << chunk);
+    BOOST_TEST(cshield::testing::counter_value(counters, "source.records") == 5u, "chunk " << chunk);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(file_source_reads_the_shared_go_libaudit_logs) {

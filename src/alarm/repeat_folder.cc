@@ -1,0 +1,97 @@
+#include "alarm/repeat_folder.h"
+
+#include <algorithm>
+#include <functional>
+#include <string_view>
+
+#include "store/alarm_rows.h"
+
+namespace cshield {
+
+namespace {
+
+std::string_view container_id(const Alarm& a) {
+  return a.container ? std::string_view(a.container->id) : std::string_view();
+}
+std::string_view path_of(const Alarm& a) { return a.path ? std::string_view(*a.path) : std::string_view(); }
+
+void mix(std::size_t& h, std::string_view part) {
+  h ^= std::hash<std::string_view>{}(part) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+}
+
+}  // namespace
+
+// The parts of Alarm::fold_key(), compared one by one (an absent container
+// or path reads as empty there too).
+bool same_fold_key(const Alarm& a, const Alarm& b) {
+  return a.type == b.type && a.subtype == b.subtype && container_id(a) == container_id(b) &&
+         a.process.exe == b.process.exe && a.syscall == b.syscall && path_of(a) == path_of(b);
+}
+
+std::size_t fold_key_hash(const Alarm& a) {
+  std::size_t h = 0;
+  mix(h, a.type);
+  mix(h, a.subtype);
+  mix(h, container_id(a));
+  mix(h, a.process.exe);
+  mix(h, a.syscall);
+  mix(h, path_of(a));
+  return h;
+}
+
+RepeatFolder::RepeatFolder(AlarmSink& next, std::int64_t window_ms, std::size_t max_held)
+    : next_(next), window_ms_(window_ms), max_held_(std::max<std::size_t>(max_held, 1)) {}
+
+bool RepeatFolder::within(std::int64_t t, std::int64_t of) const { return t >= of - window_ms_ && t <= of + window_ms_; }
+
+void RepeatFolder::publish(const Alarm& alarm) {
+  if (alarm.status != "unhandled") {
+    flush();
+    next_.publish(alarm);
+    return;
+  }
+  const std::size_t hash = fold_key_hash(alarm);
+  const std::int64_t last_seen = alarm_last_seen(alarm);
+  const auto [from, to] = index_.equal_range(hash);
+  for (auto it = from; it != to; ++it) {
+    Held& h = held_[it->second];
+    if (!same_fold_key(h.anchor, alarm)) continue;
+    // The store folds an alarm into a row whose last_seen is within the
+    // window of its own: the row's is the latest of the anchor and the
+    // repeats held. Within the window of the anchor too, the held repeats
+    // still fold into the anchor's row when they go on.
+    const std::int64_t anchor = alarm_last_seen(h.anchor);
+    const std::int64_t row_last = h.count ? std::max(anchor, h.last_seen) : anchor;
+    if (!within(last_seen, anchor) || !within(last_seen, row_last)) {
+      flush();  // the store decides on this one itself, after what is held
+      break;
+    }
+    const std::int64_t first_seen = alarm_first_seen(alarm);
+    h.first_seen = h.count ? std::min(h.first_seen, first_seen) : first_seen;
+    h.last_seen = h.count ? std::max(h.last_seen, last_seen) : last_seen;
+    h.count += alarm.count;
+    ++folded_;
+    return;
+  }
+  if (held_.size() >= max_held_) flush();
+  next_.publish(alarm);
+  index_.emplace(hash, held_.size());
+  held_.push_back(Held{alarm, 0, 0, 0});
+}
+
+void RepeatFolder::flush() {
+  // Taken first: a sink that throws loses what it was handed, nothing is sent twice.
+  std::vector<Held> out;
+  out.swap(held_);
+  index_.clear();
+  for (Held& h : out) {
+    if (h.count == 0) continue;
+    Alarm& a = h.anchor;
+    a.count = h.count;
+    a.first_seen_ms = h.first_seen;
+    a.last_seen_ms = h.last_seen;
+    next_.publish(a);
+  }
+}
+
+}  // namespace cshield

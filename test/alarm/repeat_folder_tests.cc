@@ -1,0 +1,236 @@
+// RepeatFolder: repeats folded before the store must leave the store with
+// the rows it would have had from every alarm one by one.
+#include <boost/test/unit_test.hpp>
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "alarm/repeat_folder.h"
+#include "store/sqlite_store.h"
+#include "support/temp_dir.h"
+
+using namespace cshield;
+
+namespace {
+
+class RecordingSink : public AlarmSink {
+ public:
+  void publish(const Alarm& a) override { received.push_back(a); }
+  std::vector<Alarm> received;
+};
+
+// Writes each alarm it is given on its own, as a store writer with a batch of one.
+class StoreSink : public AlarmSink {
+ public:
+  explicit StoreSink(SqliteStore& store) : store_(store) {}
+  void publish(const Alarm& a) override { store_.write({a}); }
+
+ private:
+  SqliteStore& store_;
+};
+
+Alarm alarm(std::string subtype, std::int64_t at_ms, std::string container = "c1", std::string exe = "/bin/x",
+            std::string syscall = "ptrace", std::optional<std::string> path = std::nullopt) {
+  Alarm a = make_alarm("high_risk_syscall", std::move(subtype), "t");
+  ContainerInfo c;
+  c.id = std::move(container);
+  c.runtime = "unknown";
+  a.container = c;
+  a.process.exe = std::move(exe);
+  a.syscall = std::move(syscall);
+  a.path = std::move(path);
+  a.first_seen_ms = a.last_seen_ms = a.audit_time_ms = at_ms;
+  a.evidence_json = "{\"at\":" + std::to_string(at_ms) + "}";
+  return a;
+}
+
+std::int64_t total_count(const std::vector<Alarm>& alarms) {
+  std::int64_t n = 0;
+  for (const auto& a : alarms) n += a.count;
+  return n;
+}
+
+using Row = std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t, std::string>;  // key, count, first, last, evidence
+
+// Every row, oldest id first.
+std::vector<Row> rows(SqliteStore& store) {
+  std::vector<Row> out;
+  AlarmQuery q;
+  q.limit = 1000;
+  while (true) {
+    AlarmPage page = store.list(q);
+    for (const auto& a : page.items)
+      out.emplace_back(a.fold_key(), a.count, a.first_seen_ms, a.last_seen_ms, a.evidence_json);
+    if (!page.next_before_id) break;
+    q.before_id = page.next_before_id;
+  }
+  return {out.rbegin(), out.rend()};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(repeat_folder)
+
+BOOST_AUTO_TEST_CASE(repeats_fold_with_every_count_and_their_first_and_last_seen) {
+  RecordingSink next;
+  RepeatFolder folder(next, 600000);
+  for (int i = 0; i < 1000; ++i) folder.publish(alarm("ptrace", 1000 + i));
+  BOOST_TEST(next.received.size() == 1u);  // the first goes on at once
+  BOOST_TEST(next.received[0].count == 1);
+  folder.flush();
+  BOOST_REQUIRE(next.received.size() == 2u);
+  BOOST_TEST(total_count(next.received) == 1000);
+  BOOST_TEST(next.received[1].count == 999);
+  BOOST_TEST(next.received[1].first_seen_ms == 1001);
+  BOOST_TEST(next.received[1].last_seen_ms == 1999);
+  BOOST_TEST(next.received[1].fold_key() == next.received[0].fold_key());
+  BOOST_TEST(folder.folded() == 999u);
+  folder.flush();
+  BOOST_TEST(next.received.size() == 2u);  // nothing is sent twice
+}
+
+BOOST_AUTO_TEST_CASE(alarms_that_differ_in_any_part_of_the_fold_key_never_merge) {
+  RecordingSink next;
+  RepeatFolder folder(next, 600000);
+  const std::vector<Alarm> distinct{
+      alarm("ptrace", 1),
+      alarm("setns", 2),
+      alarm("ptrace", 3, "c2"),
+      alarm("ptrace", 4, "c1", "/bin/y"),
+      alarm("ptrace", 5, "c1", "/bin/x", "process_vm_writev"),
+      alarm("ptrace", 6, "c1", "/bin/x", "ptrace", std::string("/etc/shadow")),
+      alarm("ptrace", 7, "c1", "/bin/x", "ptrace", std::string("/etc/gshadow")),
+      [] {
+        Alarm host = alarm("ptrace", 8);
+        host.container.reset();
+        return host;
+      }(),
+      [] {
+        Alarm other = alarm("ptrace", 9);
+        other.type = "file_escape";
+        return other;
+      }(),
+  };
+  for (int round = 0; round < 3; ++round)
+    for (const auto& a : distinct) folder.publish(a);
+  folder.flush();
+  std::map<std::string, std::int64_t> counts;
+  for (const auto& a : next.received) counts[a.fold_key()] += a.count;
+  BOOST_TEST(counts.size() == distinct.size());
+  for (const auto& a : distinct) BOOST_TEST(counts[a.fold_key()] == 3);
+  // The first occurrences went on at once, in order.
+  for (std::size_t i = 0; i < distinct.size(); ++i) BOOST_TEST(next.received[i].fold_key() == distinct[i].fold_key());
+}
+
+BOOST_AUTO_TEST_CASE(a_repeat_outside_the_window_goes_on_after_what_is_held) {
+  RecordingSink next;
+  RepeatFolder folder(next, 100);
+  folder.publish(alarm("ptrace", 1000));
+  folder.publish(alarm("ptrace", 1050));
+  folder.publish(alarm("setns", 1060));
+  folder.publish(alarm("setns", 1070));
+  folder.publish(alarm("ptrace", 1101));  // 101 ms after its anchor
+  BOOST_REQUIRE(next.received.size() == 5u);
+  BOOST_TEST(next.received[2].subtype == "ptrace");  // the held repeats first
+  BOOST_TEST(next.received[2].count == 1);
+  BOOST_TEST(next.received[2].last_seen_ms == 1050);
+  BOOST_TEST(next.received[3].subtype == "setns");
+  BOOST_TEST(next.received[4].last_seen_ms == 1101);  // then the new anchor itself
+  BOOST_TEST(next.received[4].count == 1);
+  folder.flush();
+  BOOST_TEST(total_count(next.received) == 5);
+}
+
+BOOST_AUTO_TEST_CASE(beyond_max_held_keys_what_is_held_goes_on) {
+  RecordingSink next;
+  RepeatFolder folder(next, 600000, 2);
+  for (int round = 0; round < 2; ++round)
+    for (const char* s : {"a", "b", "c"}) folder.publish(alarm(s, 10 + round));
+  folder.flush();
+  BOOST_TEST(folder.held_keys() == 0u);
+  BOOST_TEST(total_count(next.received) == 6);
+}
+
+BOOST_AUTO_TEST_CASE(alarms_already_handled_are_not_folded) {
+  RecordingSink next;
+  RepeatFolder folder(next, 600000);
+  Alarm a = alarm("ptrace", 1);
+  folder.publish(a);
+  folder.publish(a);
+  a.status = "ignored";
+  folder.publish(a);
+  BOOST_REQUIRE(next.received.size() == 3u);
+  BOOST_TEST(next.received[1].count == 1);  // the held repeat went first
+  BOOST_TEST(next.received[2].status == "ignored");
+}
+
+// The store fed through the folder holds the same rows, in the same order,
+// with the same counts, first and last seen and evidence, as the store fed
+// every alarm on its own: a storm of a few keys with pauses longer than the
+// fold window, some keys alternating, one key's times stepping back a little.
+BOOST_AUTO_TEST_CASE(the_store_gets_the_rows_it_would_get_from_every_alarm_one_by_one) {
+  cshield::testing::TempDir dir;
+  StoreOptions opts;
+  opts.retention_days = 0;
+  opts.fold_window_ms = 1000;
+  SqliteStore direct(dir / "direct.db", opts), folded(dir / "folded.db", opts);
+  StoreSink to_direct(direct), to_folded(folded);
+  RepeatFolder folder(to_folded, opts.fold_window_ms, 3);
+
+  std::mt19937 rng(8);
+  const std::vector<std::string> subtypes{"ptrace", "setns", "mount", "bpf", "keyctl"};
+  std::int64_t t = 1'700'000'000'000;
+  std::int64_t published = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const int r = static_cast<int>(rng() % 1000);
+    t += r < 5 ? 1500 + r * 100 : r % 40;  // now and then a pause beyond the window
+    const std::string& subtype = subtypes[rng() % subtypes.size()];
+    const std::int64_t at = subtype == "bpf" ? t - static_cast<std::int64_t>(rng() % 200) : t;
+    Alarm a = alarm(subtype, at, rng() % 7 == 0 ? "c2" : "c1");
+    if (rng() % 5 == 0) a.count = 3;  // already folded upstream
+    to_direct.publish(a);
+    folder.publish(a);
+    published += a.count;
+  }
+  folder.flush();
+  const auto expected = rows(direct), got = rows(folded);
+  BOOST_TEST(expected.size() > 20u);  // pauses split rows
+  BOOST_REQUIRE(got.size() == expected.size());
+  std::int64_t sum = 0;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    BOOST_TEST(std::get<0>(got[i]) == std::get<0>(expected[i]), "row " << i);
+    BOOST_TEST(std::get<1>(got[i]) == std::get<1>(expected[i]), "row " << i << " count");
+    BOOST_TEST(std::get<2>(got[i]) == std::get<2>(expected[i]), "row " << i << " first seen");
+    BOOST_TEST(std::get<3>(got[i]) == std::get<3>(expected[i]), "row " << i << " last seen");
+    BOOST_TEST(std::get<4>(got[i]) == std::get<4>(expected[i]), "row " << i << " evidence");
+    sum += std::get<1>(got[i]);
+  }
+  BOOST_TEST(sum == published);
+  BOOST_TEST(folder.folded() > 500u);  // it did fold (3 held keys of 10 at most)
+}
+
+// Times that step back: 900 ms after the anchor, then 150 ms before it, is
+// within the window (1000) of the anchor but not of the row's last_seen.
+BOOST_AUTO_TEST_CASE(a_repeat_out_of_the_window_of_the_rows_last_seen_is_left_to_the_store) {
+  cshield::testing::TempDir dir;
+  StoreOptions opts;
+  opts.retention_days = 0;
+  opts.fold_window_ms = 1000;
+  SqliteStore direct(dir / "direct.db", opts), folded(dir / "folded.db", opts);
+  StoreSink to_direct(direct), to_folded(folded);
+  RepeatFolder folder(to_folded, opts.fold_window_ms);
+  for (std::int64_t at : {10000, 10900, 9850, 9900, 10950}) {
+    to_direct.publish(alarm("ptrace", at));
+    folder.publish(alarm("ptrace", at));
+  }
+  folder.flush();
+  const auto expected = rows(direct), got = rows(folded);
+  BOOST_TEST(expected.size() == 2u);
+  BOOST_TEST(got == expected);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
