@@ -1,23 +1,26 @@
 #include "alarm/coalesce.h"
 
 #include <algorithm>
-#include <string>
 #include <unordered_map>
 
 namespace cshield {
 
 std::size_t coalesce_repeats(std::vector<Alarm>& batch) {
   if (batch.size() < 2) return 0;
-  std::unordered_map<std::string, std::size_t> first;  // fold key -> index in `kept`
+  // Alarm::fold_key_hash -> index in `kept` (equal hashes are compared whole).
+  std::unordered_multimap<std::size_t, std::size_t> first;
   std::vector<Alarm> kept;
   kept.reserve(batch.size());
   for (auto& a : batch) {
-    auto [it, inserted] = first.emplace(a.fold_key(), kept.size());
-    if (inserted) {
+    const std::size_t hash = a.fold_key_hash();
+    const auto [from, to] = first.equal_range(hash);
+    const auto same = std::find_if(from, to, [&](const auto& entry) { return kept[entry.second].same_fold_key(a); });
+    if (same == to) {
+      first.emplace(hash, kept.size());
       kept.push_back(std::move(a));
       continue;
     }
-    Alarm& into = kept[it->second];
+    Alarm& into = kept[same->second];
     into.count += a.count;
     into.first_seen_ms = std::min(into.first_seen_ms, a.first_seen_ms);
     if (a.last_seen_ms >= into.last_seen_ms) {

@@ -1,43 +1,11 @@
 #include "alarm/repeat_folder.h"
 
 #include <algorithm>
-#include <functional>
 #include <string_view>
 
 #include "store/alarm_rows.h"
 
 namespace cshield {
-
-namespace {
-
-std::string_view container_id(const Alarm& a) {
-  return a.container ? std::string_view(a.container->id) : std::string_view();
-}
-std::string_view path_of(const Alarm& a) { return a.path ? std::string_view(*a.path) : std::string_view(); }
-
-void mix(std::size_t& h, std::string_view part) {
-  h ^= std::hash<std::string_view>{}(part) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-}
-
-}  // namespace
-
-// The parts of Alarm::fold_key(), compared one by one (an absent container
-// or path reads as empty there too).
-bool same_fold_key(const Alarm& a, const Alarm& b) {
-  return a.type == b.type && a.subtype == b.subtype && container_id(a) == container_id(b) &&
-         a.process.exe == b.process.exe && a.syscall == b.syscall && path_of(a) == path_of(b);
-}
-
-std::size_t fold_key_hash(const Alarm& a) {
-  std::size_t h = 0;
-  mix(h, a.type);
-  mix(h, a.subtype);
-  mix(h, container_id(a));
-  mix(h, a.process.exe);
-  mix(h, a.syscall);
-  mix(h, path_of(a));
-  return h;
-}
 
 RepeatFolder::RepeatFolder(AlarmSink& next, std::int64_t window_ms, std::size_t max_held)
     : next_(next), window_ms_(window_ms), max_held_(std::max<std::size_t>(max_held, 1)) {}
@@ -50,12 +18,12 @@ void RepeatFolder::publish(const Alarm& alarm) {
     next_.publish(alarm);
     return;
   }
-  const std::size_t hash = fold_key_hash(alarm);
+  const std::size_t hash = alarm.fold_key_hash();
   const std::int64_t last_seen = alarm_last_seen(alarm);
   const auto [from, to] = index_.equal_range(hash);
   for (auto it = from; it != to; ++it) {
     Held& h = held_[it->second];
-    if (!same_fold_key(h.anchor, alarm)) continue;
+    if (!h.anchor.same_fold_key(alarm)) continue;
     // The store folds an alarm into a row whose last_seen is within the
     // window of its own: the row's is the latest of the anchor and the
     // repeats held. Within the window of the anchor too, the held repeats

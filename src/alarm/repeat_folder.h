@@ -61,14 +61,9 @@ class RepeatFolder : public AlarmSink {
   const std::int64_t window_ms_;
   const std::size_t max_held_;
   std::vector<Held> held_;  // in order of their anchors
-  // fold_key_hash -> index into held_ (equal hashes are compared whole).
+  // Alarm::fold_key_hash -> index into held_ (equal hashes are compared whole).
   std::unordered_multimap<std::size_t, std::size_t> index_;
   std::uint64_t folded_ = 0;
 };
-
-// Whether two alarms have equal fold keys, without building the key texts.
-bool same_fold_key(const Alarm& a, const Alarm& b);
-// A hash of the parts of Alarm::fold_key(), without building the text.
-std::size_t fold_key_hash(const Alarm& a);
 
 }  // namespace cshield

@@ -1,6 +1,7 @@
 #include "core/alarm.h"
 
 #include <array>
+#include <functional>
 #include <stdexcept>
 
 namespace cshield {
@@ -25,17 +26,27 @@ const AlarmTypeInfo* alarm_type_info(std::string_view type_id) {
   return nullptr;
 }
 
+std::array<std::string_view, 6> Alarm::fold_key_parts() const {
+  return {type, subtype, container ? std::string_view(container->id) : std::string_view(), process.exe, syscall,
+          path ? std::string_view(*path) : std::string_view()};
+}
+
 std::string Alarm::fold_key() const {
   std::string k;
   k.reserve(128);
-  const char sep = '\x1f';
-  k.append(type).push_back(sep);
-  k.append(subtype).push_back(sep);
-  k.append(container ? container->id : std::string()).push_back(sep);
-  k.append(process.exe).push_back(sep);
-  k.append(syscall).push_back(sep);
-  k.append(path.value_or(""));
+  const auto parts = fold_key_parts();
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i) k.push_back('\x1f');
+    k.append(parts[i]);
+  }
   return k;
+}
+
+std::size_t Alarm::fold_key_hash() const {
+  std::size_t h = 0;
+  for (const std::string_view part : fold_key_parts())
+    h ^= std::hash<std::string_view>{}(part) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  return h;
 }
 
 Alarm make_alarm(std::string_view type_id, std::string subtype, std::string_view title_suffix) {

@@ -3,6 +3,8 @@
 // `alarm_type_info` is the one place that spells them.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,8 +43,15 @@ struct Alarm {
   std::string host;  // the node that raised it ([node] name or the host name); empty in replays
 
   // Repeats with an equal fold key fold into one row (API.md: same type,
-  // subtype, container, executable, syscall/path).
+  // subtype, container, executable, syscall/path). fold_key_parts() are
+  // those parts in order (an absent container or path reads as empty),
+  // valid while the alarm is; fold_key() is them joined by '\x1f'.
+  std::array<std::string_view, 6> fold_key_parts() const;
   std::string fold_key() const;
+  // A hash of fold_key_parts(), without building the text.
+  std::size_t fold_key_hash() const;
+  // Whether `other` has an equal fold key, without building the texts.
+  bool same_fold_key(const Alarm& other) const { return fold_key_parts() == other.fold_key_parts(); }
 };
 
 // A new alarm of a known type with category, name and severity filled in;

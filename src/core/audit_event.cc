@@ -64,10 +64,10 @@ std::vector<const AuditRecord*> AuditEvent::all(int type) const {
 
 const AuditRecord* AuditEvent::syscall() const { return first(rec::kSyscall); }
 
-std::string AuditEvent::key() const {
+std::string_view AuditEvent::key() const {
   for (int type : {rec::kSyscall, rec::kSeccomp}) {
     if (const auto* r = first(type)) {
-      if (auto k = r->text("key"); k && *k != "(null)") return *k;
+      if (const auto* k = r->field("key"); k && k->text() != "(null)") return k->text();
     }
   }
   return {};

@@ -68,8 +68,9 @@ struct AuditEvent {
   std::vector<const AuditRecord*> all(int type) const;
   // The SYSCALL record, if any (type 1300).
   const AuditRecord* syscall() const;
-  // The audit key (key= of the SYSCALL record, or of a SECCOMP record), empty if none.
-  std::string key() const;
+  // The audit key (key= of the SYSCALL record, or of a SECCOMP record), empty
+  // if none; valid while the event is.
+  std::string_view key() const;
 };
 
 // Record type numbers used across modules (from linux/audit.h), named here so

@@ -190,14 +190,8 @@ std::vector<AuditRule> AbnormalStartupDetector::rules() const {
 }
 
 bool AbnormalStartupDetector::wants(const AuditEvent& event) const {
-  // AuditEvent::key() without its copy: the first SYSCALL or SECCOMP key that is not "(null)".
-  for (int type : {rec::kSyscall, rec::kSeccomp}) {
-    const AuditRecord* r = event.first(type);
-    const AuditField* k = r ? r->field("key") : nullptr;
-    if (!k || k->text() == "(null)") continue;
-    return k->text() == kAbnormalStartupKey || k->text() == kPrivilegeEscalationKey;
-  }
-  return false;
+  const std::string_view key = event.key();
+  return key == kAbnormalStartupKey || key == kPrivilegeEscalationKey;
 }
 
 void AbnormalStartupDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "rules/audit_control.h"
 
@@ -34,8 +35,7 @@ class BacklogWaker {
   bool should_wake(const AuditStatus& status);
 
  private:
-  bool have_previous_ = false;
-  std::uint32_t previous_wait_actual_ = 0;
+  std::optional<std::uint32_t> previous_wait_actual_;  // none before the first status
   int wakes_left_ = 0;
 };
 

@@ -17,9 +17,6 @@ constexpr std::int64_t kHourArithmeticLimit = std::int64_t{1} << 60;
 constexpr std::int64_t kNoLowerBound = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t kNoUpperBound = std::numeric_limits<std::int64_t>::max();
 
-// The start of t's hour, as schema/006 writes it (rounds down before 1970 too).
-std::int64_t hour_of(std::int64_t t) { return t - ((t % kHourMs) + kHourMs) % kHourMs; }
-
 bool in_hour_range(const std::optional<std::int64_t>& t) {
   return !t || (*t > -kHourArithmeticLimit && *t < kHourArithmeticLimit);
 }

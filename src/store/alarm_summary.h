@@ -16,6 +16,13 @@
 
 namespace cshield {
 
+// The start of t's hour, as schema/006 keys alarm_hour_counts (rounds down
+// before 1970 too). |t| must stay below 2^62 (no overflow).
+inline std::int64_t hour_of(std::int64_t t) {
+  constexpr std::int64_t kHour = 60 * 60 * 1000;
+  return t - ((t % kHour) + kHour) % kHour;
+}
+
 AlarmSummary summarize_alarms(SqliteConnection& conn, std::optional<std::int64_t> since_ms,
                               std::optional<std::int64_t> until_ms);
 

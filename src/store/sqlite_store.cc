@@ -235,8 +235,7 @@ AlarmPage SqliteStore::list(const AlarmQuery& q) {
   f.add_text("status", q.status);
   f.add_text("container_image", q.image);
   f.add_time_range(q.since_ms, q.until_ms);
-  const std::int64_t until_hour =
-      q.until_ms ? *q.until_ms - ((*q.until_ms % kMsPerHour) + kMsPerHour) % kMsPerHour : 0;
+  const std::int64_t until_hour = q.until_ms ? hour_of(*q.until_ms) : 0;
   const int limit = std::clamp(q.limit, 1, kMaxPageSize);
   AlarmPage page;
   std::lock_guard<std::mutex> lock(mu_);
@@ -278,7 +277,7 @@ AlarmPage SqliteStore::list(const AlarmQuery& q) {
       auto st = conn_.prepared(
           "SELECT max(max_id) FROM alarm_hour_counts WHERE last_hour_ms >= ?1 "
           "AND (last_hour_ms <= ?2 OR first_hour_ms <= ?2)");
-      st->bind_int(1, *q.since_ms - ((*q.since_ms % kMsPerHour) + kMsPerHour) % kMsPerHour);
+      st->bind_int(1, hour_of(*q.since_ms));
       st->bind_int(2, until_hour);
       if (st->step() && !st->is_null(0)) newest = std::min(st->column_int(0), below - 1);
     }
@@ -332,7 +331,7 @@ bool SqliteStore::fewer_in_period_than_after(std::int64_t since_ms, std::int64_t
       "SELECT total(CASE WHEN last_hour_ms <= ?2 THEN alarms END), "
       "total(CASE WHEN last_hour_ms > ?2 THEN alarms END) "
       "FROM alarm_hour_counts WHERE last_hour_ms >= ?1");
-  st->bind_int(1, since_ms - ((since_ms % kMsPerHour) + kMsPerHour) % kMsPerHour);
+  st->bind_int(1, hour_of(since_ms));
   st->bind_int(2, until_hour);
   if (!st->step()) return false;
   in_period = st->column_int(0);

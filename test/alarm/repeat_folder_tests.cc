@@ -54,6 +54,21 @@ std::int64_t total_count(const std::vector<Alarm>& alarms) {
   return n;
 }
 
+// Two stores with a fold window of 1000 ms: one fed every alarm on its own,
+// one fed through the folder under test.
+struct DirectAndFolded {
+  static constexpr std::int64_t kWindowMs = 1000;
+  static StoreOptions options() {
+    StoreOptions o;
+    o.retention_days = 0;
+    o.fold_window_ms = kWindowMs;
+    return o;
+  }
+  cshield::testing::TempDir dir;
+  SqliteStore direct{dir / "direct.db", options()}, folded{dir / "folded.db", options()};
+  StoreSink to_direct{direct}, to_folded{folded};
+};
+
 using Row = std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t, std::string>;  // key, count, first, last, evidence
 
 // Every row, oldest id first.
@@ -173,13 +188,9 @@ BOOST_AUTO_TEST_CASE(alarms_already_handled_are_not_folded) {
 // every alarm on its own: a storm of a few keys with pauses longer than the
 // fold window, some keys alternating, one key's times stepping back a little.
 BOOST_AUTO_TEST_CASE(the_store_gets_the_rows_it_would_get_from_every_alarm_one_by_one) {
-  cshield::testing::TempDir dir;
-  StoreOptions opts;
-  opts.retention_days = 0;
-  opts.fold_window_ms = 1000;
-  SqliteStore direct(dir / "direct.db", opts), folded(dir / "folded.db", opts);
-  StoreSink to_direct(direct), to_folded(folded);
-  RepeatFolder folder(to_folded, opts.fold_window_ms, 3);
+  DirectAndFolded stores;
+  auto& [dir, direct, folded, to_direct, to_folded] = stores;
+  RepeatFolder folder(to_folded, DirectAndFolded::kWindowMs, 3);
 
   std::mt19937 rng(8);
   const std::vector<std::string> subtypes{"ptrace", "setns", "mount", "bpf", "keyctl"};
@@ -216,13 +227,9 @@ BOOST_AUTO_TEST_CASE(the_store_gets_the_rows_it_would_get_from_every_alarm_one_b
 // Times that step back: 900 ms after the anchor, then 150 ms before it, is
 // within the window (1000) of the anchor but not of the row's last_seen.
 BOOST_AUTO_TEST_CASE(a_repeat_out_of_the_window_of_the_rows_last_seen_is_left_to_the_store) {
-  cshield::testing::TempDir dir;
-  StoreOptions opts;
-  opts.retention_days = 0;
-  opts.fold_window_ms = 1000;
-  SqliteStore direct(dir / "direct.db", opts), folded(dir / "folded.db", opts);
-  StoreSink to_direct(direct), to_folded(folded);
-  RepeatFolder folder(to_folded, opts.fold_window_ms);
+  DirectAndFolded stores;
+  auto& [dir, direct, folded, to_direct, to_folded] = stores;
+  RepeatFolder folder(to_folded, DirectAndFolded::kWindowMs);
   for (std::int64_t at : {10000, 10900, 9850, 9900, 10950}) {
     to_direct.publish(alarm("ptrace", at));
     folder.publish(alarm("ptrace", at));

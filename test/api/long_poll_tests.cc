@@ -23,9 +23,11 @@
 #include "core/counters.h"
 #include "core/time_format.h"
 #include "store/sqlite_store.h"
+#include "support/eventually.h"
 #include "support/temp_dir.h"
 
 using namespace cshield;
+using cshield::testing::eventually;
 using cshield::testing::TempDir;
 using Poco::JSON::Object;
 using Clock = std::chrono::steady_clock;
@@ -41,16 +43,6 @@ Alarm alarm_of(std::string_view type, const std::string& subtype, const std::str
   a.process.exe = exe;
   a.description = exe + " raised " + subtype;
   return a;
-}
-
-// Polls `done` until it holds or 10 s pass (a deadline, never a fixed sleep).
-bool eventually(const std::function<bool()>& done) {
-  const auto deadline = Clock::now() + kAnswerDeadline;
-  while (!done()) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
 }
 
 Object::Ptr object_of(const ApiReply& r) {

@@ -26,8 +26,10 @@
 #include "export/queued_exporter.h"
 #include "export/syslog_channel.h"
 #include "export/syslog_message.h"
+#include "support/eventually.h"
 
 using namespace cshield;
+using cshield::testing::eventually;
 using namespace std::chrono_literals;
 
 namespace {
@@ -51,15 +53,6 @@ Alarm sample_alarm() {
   a.audit_serial = 18734;
   a.description = "read a=1|x";
   return a;
-}
-
-bool eventually(const std::function<bool()>& f, std::chrono::milliseconds timeout = 5s) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return f();
 }
 
 // A loopback socket of the given type bound to an ephemeral (or given) port.

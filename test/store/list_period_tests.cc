@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "store/sqlite_store.h"
+#include "support/store_options.h"
 #include "support/temp_dir.h"
 
 using namespace cshield;
@@ -141,10 +142,7 @@ std::string describe(const AlarmQuery& q) {
 BOOST_AUTO_TEST_CASE(period_pages_equal_a_plain_query_with_random_filters_and_cursors) {
   testing::TempDir tmp("cshield-list-period");
   std::mt19937_64 rng(20261127);
-  StoreOptions o;
-  o.retention_days = 0;
-  o.max_alarms = 0;
-  SqliteStore store(tmp / "alarms.db", o);
+  SqliteStore store(tmp / "alarms.db", testing::no_limits());
   fill(store, rng);
   Reference ref(tmp / "alarms.db");
   // Status changes, and a first_seen after last_seen (only plain SQL writes that).

@@ -16,9 +16,11 @@
 
 #include "store/sqlite_reader_pool.h"
 #include "store/sqlite_store.h"
+#include "support/store_options.h"
 #include "support/temp_dir.h"
 
 using namespace cshield;
+using cshield::testing::no_limits;
 using namespace std::chrono_literals;
 
 namespace {
@@ -86,13 +88,6 @@ Alarm alarm_at(std::int64_t t, int n) {
   a.first_seen_ms = a.last_seen_ms = t;
   a.process.exe = "/bin/x" + std::to_string(n);
   return a;
-}
-
-StoreOptions no_limits() {
-  StoreOptions o;
-  o.retention_days = 0;
-  o.max_alarms = 0;
-  return o;
 }
 
 }  // namespace

@@ -14,8 +14,10 @@
 #include "store/schema_migrations.h"
 #include "store/schema_setup.h"
 #include "store/sqlite_store.h"
+#include "support/store_options.h"
 
 using namespace cshield;
+using cshield::testing::no_limits;
 namespace fs = std::filesystem;
 
 namespace {
@@ -95,13 +97,6 @@ Alarm file_alarm(const std::string& container_id, std::int64_t t, const std::str
   a.process.exe = "/bin/cat";
   a.path = path;
   return a;
-}
-
-StoreOptions no_limits() {
-  StoreOptions o;
-  o.retention_days = 0;
-  o.max_alarms = 0;
-  return o;
 }
 
 std::vector<std::int64_t> ids_of(const AlarmPage& p) {

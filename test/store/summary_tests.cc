@@ -17,6 +17,7 @@
 #include "store/schema_migrations.h"
 #include "store/schema_setup.h"
 #include "store/sqlite_store.h"
+#include "support/store_options.h"
 #include "support/temp_dir.h"
 
 using namespace cshield;
@@ -191,9 +192,7 @@ Alarm random_alarm(std::mt19937_64& rng, std::int64_t t) {
 }
 
 StoreOptions no_limits() {
-  StoreOptions o;
-  o.retention_days = 0;
-  o.max_alarms = 0;
+  StoreOptions o = testing::no_limits();
   o.fold_window_ms = 30 * 60 * 1000;
   return o;
 }
