@@ -401,6 +401,7 @@ void Runtime::reader_loop() {
       source = source_.get();
     }
     while (source->read(chunk)) {
+      if (!source->skips_own_records()) own_records_->add(drop_own_records(chunk));
       if (chunk.empty()) continue;
       // A full queue slows the reader rather than losing: the kernel holds
       // records back (its backlog, then backlog_wait_time slows the callers).
@@ -470,7 +471,6 @@ void Runtime::pipeline_loop() {
   while (true) {
     auto chunk = records_.pop_for(std::chrono::milliseconds(250));
     if (chunk) {
-      own_records_->add(drop_own_records(*chunk));
       assembler.feed(*chunk);
     } else if (!reader_running_ && records_.size() == 0) {
       break;
