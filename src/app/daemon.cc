@@ -79,13 +79,18 @@ std::string print_rules(const Config& config) {
 
 namespace {
 
-// Chunks of up to 512 records each; the reader waits when it is full, so
-// this bounds memory (a few tens of MiB) more than it buffers. It is large on
-// purpose, for every source: as the audit daemon, a reader that stops
-// draining its socket makes the kernel's sender wait 100 ms for room on
-// every record it sends (then queue it for a retry, out of order), so a
-// pipeline briefly short of CPU would cut delivery to a few records a second
-// and slow every audited process on the host.
+// Chunks of up to 512 records each. While the pipeline takes chunks
+// steadily, the reader queues at most kSteadyChunks and then waits for room:
+// a flood then waits in the kernel's backlog, which throttles its callers,
+// rather than in cshieldd, and a record of another container queued behind
+// it waits for a few thousand records instead of a hundred thousand. Once
+// the pipeline has taken nothing for kStalledAfter (a slow lookup, a CPU
+// shortage), the reader queues up to kRecordQueueChunks: as the audit
+// daemon, a reader that stops draining its socket makes the kernel's sender
+// wait 100 ms for room on every record it sends (then queue it for a retry,
+// out of order), which would slow every audited process on the host. The
+// larger bound caps memory (a few tens of MiB) more than it buffers.
+constexpr std::size_t kSteadyChunks = 4;
 constexpr std::size_t kRecordQueueChunks = 256;
 // Room past that bound for reading an overflowed socket empty at once
 // (RecordSource::must_drain): an 8 MiB socket buffer holds some 5 000
@@ -94,6 +99,7 @@ constexpr std::size_t kDrainChunks = 64;
 // How often a reader waiting for room looks whether its source must be read
 // empty: well inside the few hundred milliseconds before the kernel drops.
 constexpr std::chrono::milliseconds kRoomWait{20};
+constexpr std::chrono::milliseconds kStalledAfter{20};
 
 // Read-only connections of the API's store: as many as a listener has
 // worker threads, so that requests read in parallel rather than queue on one.
@@ -202,6 +208,8 @@ class Runtime {
   std::unique_ptr<Pipeline> pipeline_;
   std::thread reader_, pipeline_thread_;
   std::atomic<bool> reader_running_{false}, pipeline_running_{false};
+  // When the pipeline last took a chunk (or found none): steady_clock ticks.
+  std::atomic<std::chrono::steady_clock::rep> pipeline_took_{0};
   std::unique_ptr<ApiServer> api_;
   std::unique_ptr<ApiContext> api_context_;
   AuditStatus kernel_;
@@ -408,9 +416,14 @@ void Runtime::reader_loop() {
       // But a source that must be read empty (an overflowed audit socket) is
       // read empty at once, into the room past the bound. Only a pipeline
       // that has stopped makes the reader drop, counted.
-      // (must_drain() costs a poll: asked only when the queue is full.)
+      // (must_drain() costs a poll: asked only when the queue is at its bound.)
       const auto bound = [&] {
-        return records_.size() >= kRecordQueueChunks && source->must_drain() ? SIZE_MAX : kRecordQueueChunks;
+        const std::size_t queued = records_.size();
+        if (queued < kSteadyChunks) return kSteadyChunks;
+        if (source->must_drain()) return SIZE_MAX;
+        const auto took = std::chrono::steady_clock::duration(pipeline_took_.load());
+        const bool stalled = std::chrono::steady_clock::now().time_since_epoch() - took > kStalledAfter;
+        return stalled ? kRecordQueueChunks : kSteadyChunks;
       };
       while (!records_.push_for(chunk, kRoomWait, bound()))
         if (!pipeline_running_) {
@@ -470,6 +483,7 @@ void Runtime::pipeline_loop() {
   auto next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
   while (true) {
     auto chunk = records_.pop_for(std::chrono::milliseconds(250));
+    pipeline_took_ = std::chrono::steady_clock::now().time_since_epoch().count();
     if (chunk) {
       assembler.feed(*chunk);
     } else if (!reader_running_ && records_.size() == 0) {
