@@ -27,6 +27,7 @@
 #include "app/log.h"
 #include "app/node_identity.h"
 #include "app/pipeline.h"
+#include "app/record_queue_bound.h"
 #include "app/privilege_check.h"
 #include "app/signature_file.h"
 #include "app/policy_runtime.h"
@@ -79,27 +80,9 @@ std::string print_rules(const Config& config) {
 
 namespace {
 
-// Chunks of up to 512 records each. While the pipeline takes chunks
-// steadily, the reader queues at most kSteadyChunks and then waits for room:
-// a flood then waits in the kernel's backlog, which throttles its callers,
-// rather than in cshieldd, and a record of another container queued behind
-// it waits for a few thousand records instead of a hundred thousand. Once
-// the pipeline has taken nothing for kStalledAfter (a slow lookup, a CPU
-// shortage), the reader queues up to kRecordQueueChunks: as the audit
-// daemon, a reader that stops draining its socket makes the kernel's sender
-// wait 100 ms for room on every record it sends (then queue it for a retry,
-// out of order), which would slow every audited process on the host. The
-// larger bound caps memory (a few tens of MiB) more than it buffers.
-constexpr std::size_t kSteadyChunks = 4;
-constexpr std::size_t kRecordQueueChunks = 256;
-// Room past that bound for reading an overflowed socket empty at once
-// (RecordSource::must_drain): an 8 MiB socket buffer holds some 5 000
-// records, about ten chunks.
-constexpr std::size_t kDrainChunks = 64;
 // How often a reader waiting for room looks whether its source must be read
 // empty: well inside the few hundred milliseconds before the kernel drops.
 constexpr std::chrono::milliseconds kRoomWait{20};
-constexpr std::chrono::milliseconds kStalledAfter{20};
 
 // Read-only connections of the API's store: as many as a listener has
 // worker threads, so that requests read in parallel rather than queue on one.
@@ -202,7 +185,7 @@ class Runtime {
   std::unique_ptr<RecordSource> next_source_, retired_source_;
   std::mutex source_mu_;
   NetlinkSource* netlink_ = nullptr;       // source_ while reading as the audit daemon
-  BoundedQueue<std::string> records_{kRecordQueueChunks + kDrainChunks};
+  BoundedQueue<std::string> records_{kStalledChunks + kDrainChunks};
   std::shared_ptr<const DetectorSet> detectors_;
   std::unique_ptr<SignatureDatabase> signatures_;
   std::unique_ptr<Pipeline> pipeline_;
@@ -413,17 +396,12 @@ void Runtime::reader_loop() {
       if (chunk.empty()) continue;
       // A full queue slows the reader rather than losing: the kernel holds
       // records back (its backlog, then backlog_wait_time slows the callers).
-      // But a source that must be read empty (an overflowed audit socket) is
-      // read empty at once, into the room past the bound. Only a pipeline
-      // that has stopped makes the reader drop, counted.
-      // (must_drain() costs a poll: asked only when the queue is at its bound.)
+      // The bound moves with the pipeline's pace (app/record_queue_bound.h).
+      // Only a pipeline that has stopped makes the reader drop, counted.
       const auto bound = [&] {
-        const std::size_t queued = records_.size();
-        if (queued < kSteadyChunks) return kSteadyChunks;
-        if (source->must_drain()) return SIZE_MAX;
         const auto took = std::chrono::steady_clock::duration(pipeline_took_.load());
-        const bool stalled = std::chrono::steady_clock::now().time_since_epoch() - took > kStalledAfter;
-        return stalled ? kRecordQueueChunks : kSteadyChunks;
+        return record_queue_bound(records_.size(), std::chrono::steady_clock::now().time_since_epoch() - took,
+                                  [&] { return source->must_drain(); });
       };
       while (!records_.push_for(chunk, kRoomWait, bound()))
         if (!pipeline_running_) {
