@@ -11,6 +11,12 @@ class AlarmSink {
  public:
   virtual ~AlarmSink() = default;
   virtual void publish(const Alarm& alarm) = 0;
+  // Whether publish(), were `alarm` published next, would read its details
+  // (evidence, description, the suffix of its name: DetailDemand) rather than
+  // only its fold key, times, count, status and the rest. False lets the
+  // pipeline publish it without building them. Asked from the publishing
+  // thread; the answer holds until the next publish() or flush.
+  virtual bool reads_details(const Alarm& /*alarm*/) const { return true; }
 };
 
 }  // namespace cshield

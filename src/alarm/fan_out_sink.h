@@ -16,6 +16,11 @@ class FanOutSink : public AlarmSink {
   void publish(const Alarm& alarm) override {
     for (AlarmSink* s : sinks_) s->publish(alarm);
   }
+  bool reads_details(const Alarm& alarm) const override {
+    for (const AlarmSink* s : sinks_)
+      if (s->reads_details(alarm)) return true;
+    return false;
+  }
 
  private:
   std::vector<AlarmSink*> sinks_;

@@ -23,6 +23,7 @@ class HostStampSink : public AlarmSink {
     stamped.host = host_;
     next_.publish(stamped);
   }
+  bool reads_details(const Alarm& alarm) const override { return next_.reads_details(alarm); }
   const std::string& host() const { return host_; }
 
  private:
