@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -40,7 +42,10 @@ ProcessInfo process_from_event(const AuditEvent& ev) {
   p.exe = r->text_view("exe");
   if (const auto* t = ev.first(rec::kProctitle)) {
     p.cmdline = t->text_view("proctitle");
-    std::replace(p.cmdline.begin(), p.cmdline.end(), '\0', ' ');
+    // The arguments' NUL separators become spaces (memchr: most bytes are not).
+    char* c = p.cmdline.data();
+    char* const end = c + p.cmdline.size();
+    while ((c = static_cast<char*>(std::memchr(c, '\0', static_cast<std::size_t>(end - c))))) *c++ = ' ';
   }
   return p;
 }
@@ -65,18 +70,23 @@ std::vector<std::string> exec_argv(const AuditEvent& event) {
   if (!r) return argv;
   const auto argc = r->number("argc").value_or(0);
   argv.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(argc, 0, 64)));
-  char name[48];  // aN, or aN[part]: field names built without a string each
+  // aN, or aN[part]: field names built in place, without a string each.
+  char name[48] = {'a'};
+  char* const digits = name + 1;
+  char* const last = name + sizeof name;
   for (std::int64_t i = 0; i < argc && i < 4096; ++i) {
-    const int len = std::snprintf(name, sizeof name, "a%lld", static_cast<long long>(i));
-    if (const AuditField* f = r->field(std::string_view(name, static_cast<std::size_t>(len)))) {
+    char* const index_end = std::to_chars(digits, last, i).ptr;
+    if (const AuditField* f = r->field(std::string_view(name, static_cast<std::size_t>(index_end - name)))) {
       argv.push_back(f->text());
       continue;
     }
     std::string joined;
     bool any = false;
+    *index_end = '[';
     for (int part = 0;; ++part) {
-      const int plen = std::snprintf(name, sizeof name, "a%lld[%d]", static_cast<long long>(i), part);
-      const AuditField* f = r->field(std::string_view(name, static_cast<std::size_t>(plen)));
+      char* part_end = std::to_chars(index_end + 1, last - 1, part).ptr;
+      *part_end++ = ']';
+      const AuditField* f = r->field(std::string_view(name, static_cast<std::size_t>(part_end - name)));
       if (!f) break;
       joined += f->text();
       any = true;

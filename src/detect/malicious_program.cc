@@ -60,6 +60,7 @@ struct Names {
 
 Names names_of(const ProcessInfo& p, const std::vector<std::string>& argv) {
   Names n;
+  n.all.reserve(3);
   if (!p.comm.empty()) n.all.push_back(lower(p.comm));
   if (!p.exe.empty()) n.all.push_back(base_name(p.exe));
   if (!argv.empty() && !argv[0].empty()) n.all.push_back(base_name(argv[0]));
