@@ -70,7 +70,7 @@ bool FileEscapeDetector::wants(const AuditEvent& event) const {
   const AuditRecord* sys = event.syscall();
   if (!sys) return false;
   const std::string_view prefix = kFileEscapeKeyPrefix;
-  return sys->field("key") && sys->text_view("key").substr(0, prefix.size()) == prefix;
+  return sys->text_view("key").substr(0, prefix.size()) == prefix;  // empty when absent
 }
 
 void FileEscapeDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {
