@@ -11,6 +11,10 @@ class AlarmSink {
  public:
   virtual ~AlarmSink() = default;
   virtual void publish(const Alarm& alarm) = 0;
+  // The same for an alarm its caller is done with: a sink that keeps it or
+  // passes it on may move from it instead of copying (the daemon's chain:
+  // node stamp, fan-out, the store writer's queue). By default publish().
+  virtual void publish_owned(Alarm&& alarm) { publish(alarm); }
   // Whether publish(), were `alarm` published next, would read its details
   // (evidence, description, the suffix of its name: DetailDemand) rather than
   // only its fold key, times, count, status and the rest. False lets the

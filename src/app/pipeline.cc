@@ -118,7 +118,7 @@ void Pipeline::on_event(const AuditEvent& event) noexcept {
       a.audit_serial = event.serial;
       a.audit_time_ms = event.time_ms;
       alarms_.add();
-      sink_.publish(a);
+      sink_.publish_owned(std::move(a));  // not read again: cleared below
     }
     raised.clear();
   } catch (...) {

@@ -6,6 +6,7 @@
 // Called from the pipeline thread only, except set_detectors() (any thread):
 // a new detector set is picked up at the next event, without a lock or a
 // reference count per event on the hot path.
+// Alarms are handed to the sink with publish_owned().
 // An event's first alarm is built without its details (DetailDemand) when
 // the sink would not read them (AlarmSink::reads_details): it is published
 // first, so nothing the sink is handed in between changes that answer.

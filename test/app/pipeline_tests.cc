@@ -243,6 +243,27 @@ BOOST_AUTO_TEST_CASE(a_storm_folded_without_details_stores_the_rows_of_every_ala
 }
 
 
+// The pipeline is done with an alarm once published: it hands it over.
+BOOST_AUTO_TEST_CASE(alarms_are_handed_over_to_the_sink) {
+  struct OwningSink : CollectingSink {
+    void publish_owned(Alarm&& a) override {
+      ++owned;
+      alarms.push_back(std::move(a));
+    }
+    int owned = 0;
+  };
+  Counters counters;
+  OwningSink sink;
+  Pipeline p(only(std::make_unique<CountingDetector>(2)), unknown_container, sink, counters);
+  p.on_event(one_event(kPtrace));
+  BOOST_TEST(sink.owned == 2);
+  BOOST_REQUIRE_EQUAL(sink.alarms.size(), 2u);
+  BOOST_TEST(sink.alarms[0].subtype == "s0");
+  BOOST_TEST(sink.alarms[1].subtype == "s1");
+  BOOST_TEST(sink.alarms[0].process.exe == "/helper");  // the copy for the first, the moved one for the last
+  BOOST_TEST(sink.alarms[1].process.exe == "/helper");
+}
+
 BOOST_AUTO_TEST_CASE(alarms_carry_container_process_time_and_serial) {
   Counters counters;
   CollectingSink sink;
