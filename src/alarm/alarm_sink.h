@@ -15,11 +15,12 @@ class AlarmSink {
   // passes it on may move from it instead of copying (the daemon's chain:
   // node stamp, fan-out, the store writer's queue). By default publish().
   virtual void publish_owned(Alarm&& alarm) { publish(alarm); }
-  // Whether publish(), were `alarm` published next, would read its details
-  // (evidence, description, the suffix of its name: DetailDemand) rather than
-  // only its fold key, times, count, status and the rest. False lets the
-  // pipeline publish it without building them. Asked from the publishing
-  // thread; the answer holds until the next publish() or flush.
+  // Whether publish(), were `alarm` published next, would read its details:
+  // evidence, description and the suffix of its name (DetailDemand); the
+  // rest of the alarm is complete either way. False lets the pipeline
+  // publish it without building them. Asked from the publishing thread
+  // about an alarm with its fold key, times, count and status; the answer
+  // holds until the next publish() or flush.
   virtual bool reads_details(const Alarm& /*alarm*/) const { return true; }
 };
 

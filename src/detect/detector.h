@@ -67,8 +67,9 @@ class Detector {
   // of any other record. Decide from those alone.
   virtual bool wants(const AuditEvent& event) const = 0;
   // Appends alarms to `out`: type, subtype, name, syscall, path, evidence and
-  // description (the last three only if ctx.details_wanted(), which a
-  // detector may ask or not). The pipeline then fills in what every alarm shares:
+  // description (evidence, description and the name's suffix may be left out
+  // when ctx.details_wanted() says so; a detector need not ask). The
+  // pipeline then fills in what every alarm shares:
   // container (unless the detector set it), process, first/last seen and
   // the audit serial and time.
   // A start the inventory found at daemon start comes with an empty event
