@@ -4,6 +4,8 @@
 // the sinks' publish() (each of them only enqueues).
 #pragma once
 
+#include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "alarm/alarm_sink.h"
@@ -15,6 +17,17 @@ class FanOutSink : public AlarmSink {
   void add(AlarmSink& sink) { sinks_.push_back(&sink); }
   void publish(const Alarm& alarm) override {
     for (AlarmSink* s : sinks_) s->publish(alarm);
+  }
+  // Every sink but the last gets a view; the last may take the alarm.
+  void publish_owned(Alarm&& alarm) override {
+    if (sinks_.empty()) return;
+    for (std::size_t i = 0; i + 1 < sinks_.size(); ++i) sinks_[i]->publish(alarm);
+    sinks_.back()->publish_owned(std::move(alarm));
+  }
+  bool reads_details(const Alarm& alarm) const override {
+    for (const AlarmSink* s : sinks_)
+      if (s->reads_details(alarm)) return true;
+    return false;
   }
 
  private:

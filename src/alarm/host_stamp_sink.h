@@ -23,6 +23,12 @@ class HostStampSink : public AlarmSink {
     stamped.host = host_;
     next_.publish(stamped);
   }
+  // Stamped in place, no copy.
+  void publish_owned(Alarm&& alarm) override {
+    if (alarm.host.empty()) alarm.host = host_;
+    next_.publish_owned(std::move(alarm));
+  }
+  bool reads_details(const Alarm& alarm) const override { return next_.reads_details(alarm); }
   const std::string& host() const { return host_; }
 
  private:

@@ -12,17 +12,12 @@ RepeatFolder::RepeatFolder(AlarmSink& next, std::int64_t window_ms, std::size_t 
 
 bool RepeatFolder::within(std::int64_t t, std::int64_t of) const { return t >= of - window_ms_ && t <= of + window_ms_; }
 
-void RepeatFolder::publish(const Alarm& alarm) {
-  if (alarm.status != "unhandled") {
-    flush();
-    next_.publish(alarm);
-    return;
-  }
-  const std::size_t hash = alarm.fold_key_hash();
+std::size_t RepeatFolder::fold_target(const Alarm& alarm, std::size_t hash, bool& outside) const {
+  outside = false;
   const std::int64_t last_seen = alarm_last_seen(alarm);
   const auto [from, to] = index_.equal_range(hash);
   for (auto it = from; it != to; ++it) {
-    Held& h = held_[it->second];
+    const Held& h = held_[it->second];
     if (!h.anchor.same_fold_key(alarm)) continue;
     // The store folds an alarm into a row whose last_seen is within the
     // window of its own: the row's is the latest of the anchor and the
@@ -31,16 +26,38 @@ void RepeatFolder::publish(const Alarm& alarm) {
     const std::int64_t anchor = alarm_last_seen(h.anchor);
     const std::int64_t row_last = h.count ? std::max(anchor, h.last_seen) : anchor;
     if (!within(last_seen, anchor) || !within(last_seen, row_last)) {
-      flush();  // the store decides on this one itself, after what is held
-      break;
+      outside = true;
+      return kNone;
     }
-    const std::int64_t first_seen = alarm_first_seen(alarm);
+    return it->second;
+  }
+  return kNone;
+}
+
+bool RepeatFolder::reads_details(const Alarm& alarm) const {
+  bool outside = false;
+  return alarm.status != "unhandled" || fold_target(alarm, alarm.fold_key_hash(), outside) == kNone;
+}
+
+void RepeatFolder::publish(const Alarm& alarm) {
+  if (alarm.status != "unhandled") {
+    flush();
+    next_.publish(alarm);
+    return;
+  }
+  const std::size_t hash = alarm.fold_key_hash();
+  bool outside = false;
+  const std::size_t into = fold_target(alarm, hash, outside);
+  if (into != kNone) {
+    Held& h = held_[into];
+    const std::int64_t first_seen = alarm_first_seen(alarm), last_seen = alarm_last_seen(alarm);
     h.first_seen = h.count ? std::min(h.first_seen, first_seen) : first_seen;
     h.last_seen = h.count ? std::max(h.last_seen, last_seen) : last_seen;
     h.count += alarm.count;
     ++folded_;
     return;
   }
+  if (outside) flush();  // the store decides on this one itself, after what is held
   if (held_.size() >= max_held_) flush();
   next_.publish(alarm);
   index_.emplace(hash, held_.size());

@@ -18,6 +18,8 @@
 // exactly those of publishing every alarm to the store; a row keeps the
 // process, evidence and audit serial of the alarm that created it, as the
 // store does.
+// A repeat that folds into held repeats is read for its fold key, status,
+// count and times only: reads_details() is false for it.
 // Alarms that are not `unhandled` (the store folds only those) pass at once,
 // after what is held. More than `max_held` held keys flush what is held.
 // `next` is not owned and must outlive this object. Not thread-safe: one
@@ -39,6 +41,8 @@ class RepeatFolder : public AlarmSink {
   RepeatFolder(AlarmSink& next, std::int64_t window_ms, std::size_t max_held = 4096);
 
   void publish(const Alarm& alarm) override;
+  // False when publish() would fold `alarm` into held repeats.
+  bool reads_details(const Alarm& alarm) const override;
   // Sends the held repeats on (one alarm per key that has any), in the order
   // of their keys' anchors, and forgets the anchors.
   void flush();
@@ -56,6 +60,11 @@ class RepeatFolder : public AlarmSink {
   };
 
   bool within(std::int64_t t, std::int64_t of) const;  // |t - of| <= window_ms_
+  // Where an unhandled `alarm` (of fold key hash `hash`) goes: the index in
+  // held_ of the key it folds into, or kNone; `outside` is set when its key
+  // is held but it falls outside the window (then what is held goes first).
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::size_t fold_target(const Alarm& alarm, std::size_t hash, bool& outside) const;
 
   AlarmSink& next_;
   const std::int64_t window_ms_;

@@ -35,6 +35,8 @@ StoreWriter::~StoreWriter() { stop(); }
 
 void StoreWriter::publish(const Alarm& alarm) { queue_.try_push(alarm); }
 
+void StoreWriter::publish_owned(Alarm&& alarm) { queue_.try_push(std::move(alarm)); }
+
 void StoreWriter::start() { thread_ = std::thread([this] {
     name_this_thread("cs-store");
     run();

@@ -50,6 +50,7 @@ class StoreWriter : public AlarmSink {
   ~StoreWriter() override;
 
   void publish(const Alarm& alarm) override;
+  void publish_owned(Alarm&& alarm) override;  // moved into the queue
   // Where alarms go once stored, with the id the store gave them (the
   // exporters); set before start(). While the store refuses writes they go
   // there at once without an id, so that exporting never waits for the disk,

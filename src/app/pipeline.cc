@@ -31,44 +31,96 @@ const DetectorSet& Pipeline::detectors() const {
   return *detectors_;
 }
 
+void Pipeline::collect_wanting(const DetectorSet& set, const AuditEvent& event) const {
+  wanting_.clear();
+  for (const auto& d : set.detectors)
+    if (d->wants(event)) wanting_.push_back(d.get());
+}
+
 bool Pipeline::interested(const AuditEvent& skeleton) const noexcept {
+  asked_.set = nullptr;
   try {
-    for (const auto& d : detectors().detectors)
-      if (d->wants(skeleton)) return true;
+    const DetectorSet& set = detectors();
+    collect_wanting(set, skeleton);
+    asked_ = Asked{&set, skeleton.serial, skeleton.time_ms, skeleton.records.size()};
+    return !wanting_.empty();
   } catch (...) {
     return true;  // undecided: let on_event() see it whole
   }
-  return false;
+}
+
+void Pipeline::SinkDemand::open(const AuditEvent& event, const ProcessInfo& process, const ContainerInfo* container) {
+  open_ = true;
+  time_ms_ = event.time_ms;
+  process_ = &process;
+  container_ = container;
+}
+
+bool Pipeline::SinkDemand::details_wanted(const Alarm& alarm) const {
+  // Only the event's first alarm: the sink gets it first, so its answer
+  // still holds when the alarm reaches it.
+  if (!open_ || !raised_.empty()) return true;
+  open_ = false;
+  // As the pipeline will complete it: the container (unless the detector
+  // set one), the process's executable, the event's time.
+  Alarm& p = probe_;
+  p.type = alarm.type;
+  p.subtype = alarm.subtype;
+  p.syscall = alarm.syscall;
+  p.path = alarm.path;
+  p.status = alarm.status;
+  p.count = alarm.count;
+  const ContainerInfo* c = alarm.container ? &*alarm.container : container_;
+  if (c) {
+    if (!p.container) p.container.emplace();
+    p.container->id = c->id;  // of the container, only what the fold key reads
+  } else {
+    p.container.reset();
+  }
+  p.process.exe = process_->exe;
+  p.first_seen_ms = p.last_seen_ms = time_ms_;
+  return sink_.reads_details(p);
 }
 
 void Pipeline::on_event(const AuditEvent& event) noexcept {
   try {
     const DetectorSet& set = detectors();
-    std::vector<const Detector*> wanting;
-    for (const auto& d : set.detectors)
-      if (d->wants(event)) wanting.push_back(d.get());
-    if (wanting.empty()) return;
+    const bool asked = asked_.set == &set && asked_.serial == event.serial && asked_.time_ms == event.time_ms &&
+                       asked_.records == event.records.size();
+    asked_.set = nullptr;  // once
+    if (!asked) collect_wanting(set, event);
+    if (wanting_.empty()) return;
     inspected_.add();
 
     ProcessInfo process = process_from_event(event);
-    const std::optional<ContainerInfo> container = resolve_(process);
+    std::optional<ContainerInfo> container = resolve_(process);
     Observation seen;
     if (observe_) seen = observe_(event, process, container ? &*container : nullptr);
-    const EventContext ctx{event, process, container ? &*container : nullptr, seen.start ? &*seen.start : nullptr,
+    const EventContext ctx{event,
+                           process,
+                           container ? &*container : nullptr,
+                           seen.start ? &*seen.start : nullptr,
                            seen.posture ? &*seen.posture : nullptr,
-                           seen.execution ? &*seen.execution : nullptr};
-    std::vector<Alarm> raised;
-    for (const Detector* d : wanting) d->evaluate(ctx, raised);
+                           seen.execution ? &*seen.execution : nullptr,
+                           &demand_};
+    std::vector<Alarm>& raised = raised_;
+    raised.clear();
+    demand_.open(event, process, ctx.container);
+    for (const Detector* d : wanting_) d->evaluate(ctx, raised);
+    demand_.close();
     link_related_alarms(raised);
     for (auto& a : raised) {
-      if (!a.container) a.container = container;
-      a.process = process;
+      // The last alarm (most often the only one) takes the process and container.
+      const bool last = &a == &raised.back();
+      if (!a.container) a.container = last ? std::move(container) : container;
+      a.process = last ? std::move(process) : process;
       a.first_seen_ms = a.last_seen_ms = event.time_ms;
       a.audit_serial = event.serial;
       a.audit_time_ms = event.time_ms;
       alarms_.add();
-      sink_.publish(a);
+      sink_.publish_owned(std::move(a));  // not read again: cleared below
     }
+    raised.clear();
   } catch (...) {
     errors_.add();
   }

@@ -76,6 +76,8 @@ class PrintingSink : public AlarmSink {
     if (a.path) out_ << " path=" << *a.path;
     out_ << "  serial=" << a.audit_serial << "\n";
   }
+  // The text lines show no evidence, description or name.
+  bool reads_details(const Alarm&) const override { return json_ && !quiet_; }
   std::uint64_t count() const { return count_; }
 
  private:

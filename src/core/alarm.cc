@@ -58,8 +58,12 @@ Alarm make_alarm(std::string_view type_id, std::string subtype, std::string_view
   a.category = std::string(info->category);
   a.severity = std::string(info->severity);
   a.name = std::string(info->name);
-  if (!title_suffix.empty()) a.name.append(": ").append(title_suffix);
+  a.add_title_suffix(title_suffix);
   return a;
+}
+
+void Alarm::add_title_suffix(std::string_view suffix) {
+  if (!suffix.empty()) name.append(": ").append(suffix);
 }
 
 }  // namespace cshield

@@ -52,6 +52,10 @@ struct Alarm {
   std::size_t fold_key_hash() const;
   // Whether `other` has an equal fold key, without building the texts.
   bool same_fold_key(const Alarm& other) const { return fold_key_parts() == other.fold_key_parts(); }
+
+  // Appends ": " and `suffix` to the name, unless `suffix` is empty
+  // ("High-risk system call" -> "High-risk system call: ptrace").
+  void add_title_suffix(std::string_view suffix);
 };
 
 // A new alarm of a known type with category, name and severity filled in;

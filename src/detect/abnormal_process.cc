@@ -52,7 +52,7 @@ std::vector<AuditRule> AbnormalProcessDetector::rules() const { return {exec_rul
 
 bool AbnormalProcessDetector::wants(const AuditEvent& event) const {
   if (policy_->empty() || !is_exec_call(event)) return false;
-  return event.syscall()->raw("success").value_or("") == "yes";
+  return event.syscall()->raw_view("success") == "yes";
 }
 
 void AbnormalProcessDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {

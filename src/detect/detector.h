@@ -16,6 +16,21 @@
 
 namespace cshield {
 
+// Whether anything downstream reads the details of an alarm a detector is
+// about to raise: its evidence, its description and the suffix of its name
+// (Alarm::add_title_suffix). The pipeline answers from its sinks
+// (AlarmSink::reads_details): an alarm that only folds into a repeat held
+// before it needs none of them. Pipeline thread only.
+class DetailDemand {
+ public:
+  virtual ~DetailDemand() = default;
+  // `alarm` as the detector will raise it, without its details: type,
+  // subtype, syscall and path set (and container, when the detector sets
+  // it). The answer holds for that alarm appended to `out` right after the
+  // question, by the same evaluate() call, and for no other alarm.
+  virtual bool details_wanted(const Alarm& alarm) const = 0;
+};
+
 struct EventContext {
   const AuditEvent& event;
   const ProcessInfo& process;
@@ -29,6 +44,13 @@ struct EventContext {
   // What /proc showed of the process of an execution event (its
   // executable's hash, standard streams, pipe peers); nullptr when not read.
   const ExecutionFacts* execution = nullptr;
+  // Asked through details_wanted(); nullptr: every alarm's details are read.
+  const DetailDemand* demand = nullptr;
+
+  // Whether to build `alarm`'s details (see DetailDemand). When not, the
+  // detector appends it with evidence "{}", no description and its type's
+  // plain name, as make_alarm() made them: nothing downstream reads those.
+  bool details_wanted(const Alarm& alarm) const { return !demand || demand->details_wanted(alarm); }
 };
 
 class Detector {
@@ -45,7 +67,9 @@ class Detector {
   // of any other record. Decide from those alone.
   virtual bool wants(const AuditEvent& event) const = 0;
   // Appends alarms to `out`: type, subtype, name, syscall, path, evidence and
-  // description. The pipeline then fills in what every alarm shares:
+  // description (evidence, description and the name's suffix may be left out
+  // when ctx.details_wanted() says so; a detector need not ask). The
+  // pipeline then fills in what every alarm shares:
   // container (unless the detector set it), process, first/last seen and
   // the audit serial and time.
   // A start the inventory found at daemon start comes with an empty event

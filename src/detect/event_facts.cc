@@ -1,6 +1,9 @@
 #include "detect/event_facts.h"
 
+#include <algorithm>
 #include <array>
+#include <charconv>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -35,14 +38,14 @@ ProcessInfo process_from_event(const AuditEvent& ev) {
   p.uid = id_or(*r, "uid");
   p.euid = id_or(*r, "euid");
   p.auid = id_or(*r, "auid");
-  if (auto v = r->text("comm")) p.comm = *v;
-  if (auto v = r->text("exe")) p.exe = *v;
+  p.comm = r->text_view("comm");
+  p.exe = r->text_view("exe");
   if (const auto* t = ev.first(rec::kProctitle)) {
-    if (auto v = t->text("proctitle")) {
-      p.cmdline = *v;
-      for (auto& c : p.cmdline)
-        if (c == '\0') c = ' ';
-    }
+    p.cmdline = t->text_view("proctitle");
+    // The arguments' NUL separators become spaces (memchr: most bytes are not).
+    char* c = p.cmdline.data();
+    char* const end = c + p.cmdline.size();
+    while ((c = static_cast<char*>(std::memchr(c, '\0', static_cast<std::size_t>(end - c))))) *c++ = ' ';
   }
   return p;
 }
@@ -66,18 +69,26 @@ std::vector<std::string> exec_argv(const AuditEvent& event) {
   const AuditRecord* r = event.first(rec::kExecve);
   if (!r) return argv;
   const auto argc = r->number("argc").value_or(0);
+  argv.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(argc, 0, 64)));
+  // aN, or aN[part]: field names built in place, without a string each.
+  char name[48] = {'a'};
+  char* const digits = name + 1;
+  char* const last = name + sizeof name;
   for (std::int64_t i = 0; i < argc && i < 4096; ++i) {
-    const std::string name = "a" + std::to_string(i);
-    if (auto v = r->text(name)) {
-      argv.push_back(*v);
+    char* const index_end = std::to_chars(digits, last, i).ptr;
+    if (const AuditField* f = r->field(std::string_view(name, static_cast<std::size_t>(index_end - name)))) {
+      argv.push_back(f->text());
       continue;
     }
     std::string joined;
     bool any = false;
+    *index_end = '[';
     for (int part = 0;; ++part) {
-      auto v = r->text(name + "[" + std::to_string(part) + "]");
-      if (!v) break;
-      joined += *v;
+      char* part_end = std::to_chars(index_end + 1, last - 1, part).ptr;
+      *part_end++ = ']';
+      const AuditField* f = r->field(std::string_view(name, static_cast<std::size_t>(part_end - name)));
+      if (!f) break;
+      joined += f->text();
       any = true;
     }
     if (!any) break;
@@ -146,9 +157,14 @@ std::string json_quote(const std::string& s) {
 }
 
 std::string syscall_evidence_fields(const AuditRecord& r) {
-  static constexpr std::string_view kArgs[] = {"a0", "a1", "a2", "a3"};
   std::string out;
   out.reserve(160);
+  append_syscall_evidence_fields(out, r);
+  return out;
+}
+
+void append_syscall_evidence_fields(std::string& out, const AuditRecord& r) {
+  static constexpr std::string_view kArgs[] = {"a0", "a1", "a2", "a3"};
   out += "\"syscall\":";
   append_json_quoted(out, r.text_view("syscall"));
   out += ",\"arch\":";
@@ -157,15 +173,26 @@ std::string syscall_evidence_fields(const AuditRecord& r) {
   for (int i = 0; i < 4; ++i) {
     if (i) out += ",";
     const AuditField* a = r.field(kArgs[i]);
-    std::string arg = "0x";
-    arg += a ? std::string_view(a->raw) : std::string_view("0");
-    append_json_quoted(out, arg);
+    // "0x" and the raw hex: no byte of it needs escaping, unless the record is odd.
+    const std::string_view raw = a ? std::string_view(a->raw) : std::string_view("0");
+    if (std::all_of(raw.begin(), raw.end(), [](char c) { return c > 0x20 && c < 0x7f && c != '"' && c != '\\'; })) {
+      out += "\"0x";
+      out += raw;
+      out += "\"";
+    } else {
+      std::string arg = "0x";
+      arg += raw;
+      append_json_quoted(out, arg);
+    }
   }
   out += "]";
-  if (auto e = r.number("exit")) out += ",\"exit\":" + std::to_string(*e);
+  if (auto e = r.number("exit")) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, ",\"exit\":%lld", static_cast<long long>(*e));
+    out += buf;
+  }
   out += ",\"success\":";
   out += r.raw_view("success") == "yes" ? "true" : "false";
-  return out;
 }
 
 }  // namespace cshield

@@ -44,6 +44,8 @@ std::vector<std::string> exec_argv(const AuditEvent& event);
 // {"syscall":"ptrace","arch":"x86_64","args":["0x10",...],"exit":-1,"success":false}
 // from a SYSCALL record; an empty object text when the record is absent.
 std::string syscall_evidence_fields(const AuditRecord& syscall_record);
+// The same fields (without braces) appended to `out`.
+void append_syscall_evidence_fields(std::string& out, const AuditRecord& syscall_record);
 
 // The seccomp return action (upper 16 bits of `code`, e.g. 0x00050000 for
 // SECCOMP_RET_ERRNO) of a SECCOMP record, and whether it refused the call

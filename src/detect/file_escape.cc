@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -69,18 +70,18 @@ bool FileEscapeDetector::wants(const AuditEvent& event) const {
   const AuditRecord* sys = event.syscall();
   if (!sys) return false;
   const std::string_view prefix = kFileEscapeKeyPrefix;
-  return sys->field("key") && sys->text_view("key").substr(0, prefix.size()) == prefix;
+  return sys->text_view("key").substr(0, prefix.size()) == prefix;  // empty when absent
 }
 
 void FileEscapeDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {
   if (!ctx.container || is_runtime_process(ctx.process)) return;
   const AuditRecord* sys = ctx.event.syscall();
   if (!sys) return;
-  const std::string key = sys->text("key").value_or("");
-  const std::string host_path = key.substr(std::string_view(kFileEscapeKeyPrefix).size());
+  const std::string_view key = sys->text_view("key");
+  const std::string_view host_path = key.substr(std::min(key.size(), std::string_view(kFileEscapeKeyPrefix).size()));
   if (host_path.empty() || is_runtime_managed(host_path)) return;
 
-  const std::string syscall = sys->text("syscall").value_or("");
+  const std::string_view syscall = sys->text_view("syscall");
   bool write = is_modifying_syscall(syscall);
   if (auto flags = open_flags(*sys, syscall))
     write = write || (*flags & (O_WRONLY | O_RDWR | O_TRUNC | O_CREAT)) != 0;
@@ -88,23 +89,27 @@ void FileEscapeDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& o
   // The name the container used: the PATH record of the watched object
   // (nametype NORMAL/CREATE/DELETE), not the parent directory's.
   std::string seen_as;
-  for (const AuditRecord* p : ctx.event.all(rec::kPath)) {
-    const std::string nametype = p->raw("nametype").value_or("");
-    if (nametype == "PARENT") continue;
-    seen_as = p->text("name").value_or("");
+  for (const AuditRecord& p : ctx.event.records) {
+    if (p.type != rec::kPath || p.raw_view("nametype") == "PARENT") continue;
+    seen_as = p.text_view("name");
     if (!seen_as.empty() && seen_as != "(null)") break;
   }
   if (!seen_as.empty() && seen_as.front() != '/') {
     if (const auto* cwd = ctx.event.first(rec::kCwd)) {
-      std::string dir = cwd->text("cwd").value_or("");
-      if (!dir.empty()) seen_as = dir + (dir.back() == '/' ? "" : "/") + seen_as;
+      const std::string_view dir = cwd->text_view("cwd");
+      if (!dir.empty()) seen_as.insert(0, dir.back() == '/' ? std::string(dir) : std::string(dir) + "/");
     }
   }
 
-  const std::string access = write ? "write" : "read";
-  Alarm a = make_alarm("file_escape", access, (write ? "write to host " : "read of host ") + host_path);
+  const std::string_view access = write ? "write" : "read";
+  Alarm a = make_alarm("file_escape", std::string(access), "");
   a.syscall = syscall;
-  a.path = seen_as.empty() ? host_path : seen_as;
+  a.path = seen_as.empty() ? std::string(host_path) : seen_as;
+  if (!ctx.details_wanted(a)) {
+    out.push_back(std::move(a));
+    return;
+  }
+  a.name.append(": ").append(write ? "write to host " : "read of host ").append(host_path);
   // Appended in place: one of these is built for every alarm of a storm.
   std::string& evidence = a.evidence_json;  // "{}" until now
   evidence.reserve(256);

@@ -14,10 +14,13 @@ constexpr std::uint32_t kSeccompActionMask = 0xffff0000U;
 constexpr std::uint32_t kSeccompRetAllow = 0x7fff0000U;
 constexpr std::uint32_t kSeccompRetLog = 0x7ffc0000U;
 
-std::string describe(const std::string& syscall, bool blocked) {
-  std::string d = "A process in the container called " + syscall +
-                  ", a system call that ordinary containerised workloads do not need and that "
-                  "container escapes and privilege escalations rely on (" ;
+std::string describe(std::string_view syscall, bool blocked) {
+  std::string d;
+  d.reserve(400);
+  d += "A process in the container called ";
+  d += syscall;
+  d += ", a system call that ordinary containerised workloads do not need and that "
+       "container escapes and privilege escalations rely on (";
   if (syscall == "ptrace")
     d += "ptrace reads and rewrites other processes' memory";
   else if (syscall == "setns" || syscall == "unshare")
@@ -26,7 +29,7 @@ std::string describe(const std::string& syscall, bool blocked) {
     d += "it opens host files by handle, bypassing the container's mount namespace (the shocker escape)";
   else if (syscall == "reboot" || syscall == "kexec_load" || syscall == "kexec_file_load")
     d += "it restarts or replaces the running kernel";
-  else if (syscall.find("module") != std::string::npos)
+  else if (syscall.find("module") != std::string_view::npos)
     d += "it loads code into the host kernel";
   else
     d += "it reaches host-level kernel facilities";
@@ -69,35 +72,49 @@ bool HighRiskSyscallDetector::wants(const AuditEvent& event) const {
 void HighRiskSyscallDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {
   if (!ctx.container || is_runtime_process(ctx.process)) return;
   const AuditRecord* sys = ctx.event.syscall();
-  bool blocked = false;
-  std::string name;
-  std::string evidence;
+  const AuditRecord* sec = sys ? nullptr : ctx.event.first(rec::kSeccomp);
+  std::string_view name;
+  std::uint32_t action = 0;
   if (sys) {
-    name = sys->text("syscall").value_or("");
-    evidence = "{" + syscall_evidence_fields(*sys) + ",\"blocked\":false}";
-  } else if (const AuditRecord* sec = ctx.event.first(rec::kSeccomp)) {
+    name = sys->text_view("syscall");
+  } else if (sec) {
     auto code = sec->number("code");
     if (!code) {
       // auparse may not interpret it; the raw value is hex (0x7ffc0000)
       if (auto raw = sec->raw("code")) code = static_cast<std::int64_t>(std::strtoull(raw->c_str(), nullptr, 16));
     }
-    const auto action = static_cast<std::uint32_t>(code.value_or(0)) & kSeccompActionMask;
+    action = static_cast<std::uint32_t>(code.value_or(0)) & kSeccompActionMask;
     // A logged-and-allowed call reached the syscall path: the SYSCALL rule reports it.
     if (action == kSeccompRetAllow || action == kSeccompRetLog) return;
-    name = sec->text("syscall").value_or("");
-    blocked = true;
-    char action_hex[16];
-    std::snprintf(action_hex, sizeof action_hex, "0x%08x", action);
-    evidence = "{\"syscall\":" + json_quote(name) + ",\"arch\":" + json_quote(sec->text("arch").value_or("")) +
-               ",\"seccomp_action\":" + json_quote(action_hex) + ",\"success\":false,\"blocked\":true}";
+    name = sec->text_view("syscall");
   } else {
     return;
   }
   if (name.empty() || !lookup_.count(name)) return;
-  Alarm a = make_alarm("high_risk_syscall", name, name);
+  const bool blocked = !sys;
+  Alarm a = make_alarm("high_risk_syscall", std::string(name), "");
   a.syscall = name;
-  a.evidence_json = std::move(evidence);
-  a.description = describe(name, blocked);
+  if (ctx.details_wanted(a)) {
+    a.add_title_suffix(name);
+    std::string& evidence = a.evidence_json;
+    if (sys) {
+      evidence.reserve(192);
+      evidence = "{";
+      append_syscall_evidence_fields(evidence, *sys);
+      evidence += ",\"blocked\":false}";
+    } else {
+      char action_hex[16];
+      std::snprintf(action_hex, sizeof action_hex, "0x%08x", action);
+      evidence = "{\"syscall\":";
+      append_json_quoted(evidence, name);
+      evidence += ",\"arch\":";
+      append_json_quoted(evidence, sec->text_view("arch"));
+      evidence += ",\"seccomp_action\":";
+      append_json_quoted(evidence, action_hex);
+      evidence += ",\"success\":false,\"blocked\":true}";
+    }
+    a.description = describe(name, blocked);
+  }
   out.push_back(std::move(a));
 }
 

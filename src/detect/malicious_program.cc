@@ -17,9 +17,11 @@ bool ends_with(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
 }
 
+// ASCII only, as std::tolower in the C locale (no program of cshield sets another).
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return out;
 }
 
@@ -58,6 +60,7 @@ struct Names {
 
 Names names_of(const ProcessInfo& p, const std::vector<std::string>& argv) {
   Names n;
+  n.all.reserve(3);
   if (!p.comm.empty()) n.all.push_back(lower(p.comm));
   if (!p.exe.empty()) n.all.push_back(base_name(p.exe));
   if (!argv.empty() && !argv[0].empty()) n.all.push_back(base_name(argv[0]));
@@ -200,9 +203,12 @@ bool is_downloader_word(const std::string& w) { return in(kDownloaders, base_nam
 std::optional<Match> download_execute(const Names& names, const std::vector<std::string>& argv,
                                       const ExecutionFacts* facts) {
   // In the command line: "... curl URL | sh", "bash <(curl URL)".
+  // Both need a separator or a substitution; most command lines have neither
+  // (looked for in the arguments, before joining them).
+  if (!facts && std::none_of(argv.begin(), argv.end(),
+                             [](const std::string& a) { return a.find_first_of("|;&<$`") != std::string::npos; }))
+    return std::nullopt;
   const std::string line = join(argv);
-  // Both need a separator or a substitution; most command lines have neither.
-  if (!facts && line.find_first_of("|;&<$`") == std::string::npos) return std::nullopt;
   std::vector<std::string> segments;
   std::size_t start = 0;
   auto separator = [&](std::size_t i) {
@@ -325,8 +331,8 @@ void MaliciousProgramDetector::evaluate(const EventContext& ctx, std::vector<Ala
   if (!ctx.container || is_runtime_process(ctx.process)) return;
   const AuditRecord* sys = ctx.event.syscall();
   if (!sys) return;
-  const std::string syscall = sys->text("syscall").value_or("");
-  const bool exec = (syscall == "execve" || syscall == "execveat") && sys->raw("success").value_or("") == "yes";
+  const std::string_view syscall = sys->text_view("syscall");
+  const bool exec = (syscall == "execve" || syscall == "execveat") && sys->raw_view("success") == "yes";
   std::vector<std::string> argv = exec_argv(ctx.event);
   if (argv.empty() && exec) argv = split_words(ctx.process.cmdline);
   // busybox APPLET ARGS: judge the applet.

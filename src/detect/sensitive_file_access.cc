@@ -63,15 +63,17 @@ bool SensitiveFileAccessDetector::wants(const AuditEvent& event) const {
   if (policy_->empty()) return false;
   const AuditRecord* sys = event.syscall();
   if (!sys) return false;
-  auto k = sys->text("key");
-  if (!k) return false;
-  if (k->rfind(kSensitiveFileKeyPrefix, 0) == 0) return true;
+  // Read in place (empty when absent, which starts with neither prefix).
+  const std::string_view k = sys->text_view("key");
+  const std::string_view own = kSensitiveFileKeyPrefix, any = kRuleKeyPrefix;
+  if (k.substr(0, own.size()) == own) return true;
   // The kernel records only the first matching rule's key, and the
   // per-container watches come last: a write another cshield rule matched
   // first (an open for writing without O_CREAT) is still ours to judge.
-  if (k->rfind(kRuleKeyPrefix, 0) != 0) return false;
-  const std::string s = sys->text("syscall").value_or("");
-  return s == "open" || s == "openat" || s == "openat2" || s == "creat" || !file_modification(s, 0).empty();
+  if (k.substr(0, any.size()) != any) return false;
+  const std::string_view s = sys->text_view("syscall");
+  return s == "open" || s == "openat" || s == "openat2" || s == "creat" ||
+         !file_modification(std::string(s), 0).empty();
 }
 
 void SensitiveFileAccessDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {

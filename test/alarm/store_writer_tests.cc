@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "alarm/fan_out_sink.h"
 #include "alarm/host_stamp_sink.h"
 #include "alarm/kernel_loss_alarm.h"
 #include "alarm/store_writer.h"
@@ -326,6 +327,41 @@ BOOST_AUTO_TEST_CASE(the_node_is_named_on_every_alarm_that_does_not_name_one) {
   BOOST_REQUIRE_EQUAL(got.size(), 2u);
   BOOST_TEST(got[0].host == "worker-7");
   BOOST_TEST(got[1].host == "elsewhere");
+}
+
+// An alarm handed over (publish_owned) is stamped the same way, and reaches
+// every sink of a fan-out, in order, the last one taking it.
+BOOST_AUTO_TEST_CASE(alarms_handed_over_are_stamped_and_fanned_out_alike) {
+  class OwningSink : public RecordingSink {
+   public:
+    void publish_owned(Alarm&& a) override {
+      ++owned;
+      RecordingSink::publish(a);
+    }
+    int owned = 0;
+  };
+  RecordingSink first;
+  OwningSink last;
+  FanOutSink fan;
+  fan.add(first);
+  fan.add(last);
+  HostStampSink stamp("worker-7", fan);
+  Alarm a = make_alarm("high_risk_syscall", "ptrace", "ptrace");
+  a.evidence_json = "{\"n\":1}";
+  stamp.publish_owned(Alarm(a));
+  a.host = "elsewhere";
+  stamp.publish_owned(Alarm(a));
+  HostStampSink unnamed("", fan);
+  a.host.clear();
+  unnamed.publish_owned(Alarm(a));
+  for (const auto& got : {first.copy(), last.copy()}) {
+    BOOST_REQUIRE_EQUAL(got.size(), 3u);
+    BOOST_TEST(got[0].host == "worker-7");
+    BOOST_TEST(got[1].host == "elsewhere");
+    BOOST_TEST(got[2].host.empty());
+    for (const auto& g : got) BOOST_TEST(g.evidence_json == "{\"n\":1}");
+  }
+  BOOST_TEST(last.owned == 3);
 }
 
 // The API's long-poll waits on the commit signal: it moves after a batch the

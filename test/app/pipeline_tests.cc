@@ -1,7 +1,15 @@
 #include <boost/test/unit_test.hpp>
 
+#include <random>
+#include <tuple>
+
+#include "alarm/fan_out_sink.h"
+#include "alarm/repeat_folder.h"
 #include "app/pipeline.h"
+#include "store/sqlite_store.h"
 #include "support/audit_text.h"
+#include "support/store_options.h"
+#include "support/temp_dir.h"
 
 using namespace cshield;
 using cshield::testing::one_event;
@@ -19,9 +27,242 @@ const char* kPtrace =
     "a3=0 items=0 ppid=4200 pid=4242 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 "
     "tty=(none) ses=4294967295 comm=\"helper\" exe=\"/helper\" key=\"cshield.high_risk_syscall\"\n";
 
+// Counts its wants() calls; raises `alarms` alarms of distinct subtypes per
+// event, each asking whether its details are wanted first.
+class CountingDetector : public Detector {
+ public:
+  explicit CountingDetector(int alarms = 0) : alarms_(alarms) {}
+  std::string_view type() const override { return "high_risk_syscall"; }
+  std::vector<AuditRule> rules() const override { return {}; }
+  bool wants(const AuditEvent&) const override {
+    ++wants_calls;
+    return true;
+  }
+  void evaluate(const EventContext& ctx, std::vector<Alarm>& out) const override {
+    ++evaluated;
+    for (int i = 0; i < alarms_; ++i) {
+      Alarm a = make_alarm("high_risk_syscall", "s" + std::to_string(i), "");
+      a.syscall = "ptrace";
+      if (ctx.details_wanted(a)) {
+        a.add_title_suffix("ptrace");
+        a.evidence_json = "{\"built\":true}";
+        a.description = "built";
+      }
+      out.push_back(std::move(a));
+    }
+  }
+  mutable int wants_calls = 0, evaluated = 0;
+
+ private:
+  int alarms_;
+};
+
+std::shared_ptr<const DetectorSet> only(std::unique_ptr<Detector> d) {
+  auto set = std::make_shared<DetectorSet>();
+  set->detectors.push_back(std::move(d));
+  return set;
+}
+
+std::optional<ContainerInfo> unknown_container(ProcessInfo&) {
+  ContainerInfo c;
+  c.runtime = "unknown";
+  return c;
+}
+
+// Answers reads_details() as told and keeps the alarms it was asked about.
+struct AnsweringSink : CollectingSink {
+  explicit AnsweringSink(bool reads) : reads(reads) {}
+  bool reads_details(const Alarm& a) const override {
+    asked.push_back(a);
+    return reads;
+  }
+  bool reads;
+  mutable std::vector<Alarm> asked;
+};
+
+// Writes each alarm it is given on its own.
+class StoreSink : public AlarmSink {
+ public:
+  explicit StoreSink(SqliteStore& store) : store_(store) {}
+  void publish(const Alarm& a) override { store_.write({a}); }
+
+ private:
+  SqliteStore& store_;
+};
+
+// Reads nothing but counts what it is given, and those given without details.
+struct QuietSink : AlarmSink {
+  void publish(const Alarm& a) override {
+    ++alarms;
+    if (a.evidence_json == "{}" && a.description.empty()) ++without_details;
+  }
+  bool reads_details(const Alarm&) const override { return false; }
+  std::size_t alarms = 0, without_details = 0;
+};
+
+// What the store keeps of a row, in id order.
+using StoredRow = std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t, std::string, std::string,
+                             std::string, std::uint64_t, int>;  // key, count, first, last, name, evidence, description, serial, pid
+std::vector<StoredRow> stored_rows(SqliteStore& store) {
+  AlarmQuery q;
+  q.limit = 1000;
+  std::vector<StoredRow> out;
+  for (const auto& a : store.list(q).items)
+    out.emplace_back(a.fold_key(), a.count, a.first_seen_ms, a.last_seen_ms, a.name, a.evidence_json, a.description,
+                     a.audit_serial, a.process.pid);
+  return {out.rbegin(), out.rend()};
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(pipeline)
+
+// The pre-filter runs once per event: on_event() of the event interested()
+// was asked about reuses its answer, and only that event's.
+BOOST_AUTO_TEST_CASE(each_detectors_wants_runs_once_per_event) {
+  Counters counters;
+  CollectingSink sink;
+  auto first = std::make_unique<CountingDetector>();
+  CountingDetector& d = *first;
+  const auto first_set = only(std::move(first));  // kept: d is read after the swap below
+  Pipeline p(first_set, unknown_container, sink, counters);
+  const AuditEvent ev = one_event(kPtrace);
+  BOOST_TEST(p.interested(ev));
+  p.on_event(ev);
+  BOOST_TEST(d.wants_calls == 1);
+  BOOST_TEST(d.evaluated == 1);
+  p.on_event(ev);  // not asked about first: decides itself
+  BOOST_TEST(d.wants_calls == 2);
+  BOOST_TEST(d.evaluated == 2);
+  std::string other = kPtrace;
+  other.replace(other.find(":77)"), 4, ":78)");
+  BOOST_TEST(p.interested(ev));
+  p.on_event(one_event(other));  // another event than the one asked about
+  BOOST_TEST(d.wants_calls == 4);
+  BOOST_TEST(d.evaluated == 3);
+
+  // A new set between the question and the event: the new set decides.
+  auto second = std::make_unique<CountingDetector>();
+  CountingDetector& d2 = *second;
+  BOOST_TEST(p.interested(ev));
+  p.set_detectors(only(std::move(second)));
+  p.on_event(ev);
+  BOOST_TEST(d.wants_calls == 5);
+  BOOST_TEST(d2.wants_calls == 1);
+  BOOST_TEST(d2.evaluated == 1);
+  BOOST_TEST(d.evaluated == 3);
+}
+
+// Only an event's first alarm may go without its details, and only when the
+// sink says it will not read them; it is asked about the alarm as published
+// (the pipeline's container and process, the event's time).
+BOOST_AUTO_TEST_CASE(only_an_events_first_alarm_goes_without_details_the_sink_will_not_read) {
+  for (const bool reads : {false, true}) {
+    Counters counters;
+    AnsweringSink sink(reads);
+    Pipeline p(only(std::make_unique<CountingDetector>(2)), unknown_container, sink, counters);
+    p.on_event(one_event(kPtrace));
+    BOOST_REQUIRE_EQUAL(sink.alarms.size(), 2u);
+    BOOST_REQUIRE_EQUAL(sink.asked.size(), 1u);  // once per event
+    BOOST_TEST(sink.asked[0].same_fold_key(sink.alarms[0]));
+    BOOST_TEST(sink.asked[0].last_seen_ms == sink.alarms[0].last_seen_ms);
+    BOOST_TEST(sink.asked[0].process.exe == "/helper");
+    BOOST_TEST(sink.alarms[0].evidence_json == (reads ? "{\"built\":true}" : "{}"));
+    BOOST_TEST(sink.alarms[0].description == (reads ? "built" : ""));
+    BOOST_TEST(sink.alarms[0].name == (reads ? "High-risk system call: ptrace" : "High-risk system call"));
+    BOOST_TEST(sink.alarms[1].evidence_json == "{\"built\":true}");  // never asked: built
+    BOOST_TEST(sink.alarms[0].process.pid == 4242);  // the rest is there either way
+    BOOST_TEST(sink.alarms[1].process.pid == 4242);
+  }
+}
+
+// A storm of ptrace calls and /etc/shadow opens through the real detectors:
+// published through a RepeatFolder (replay --store), whose folded repeats go
+// without evidence or description, the store ends up with the rows of every
+// alarm with its details stored on its own: no count lost, no distinct alarms
+// merged, each row's name, evidence, description, serial and pid those of
+// the alarm that created it.
+BOOST_AUTO_TEST_CASE(a_storm_folded_without_details_stores_the_rows_of_every_alarm_with_them) {
+  cshield::testing::TempDir dir;
+  StoreOptions options = cshield::testing::no_limits();
+  options.fold_window_ms = 1000;
+  SqliteStore direct(dir / "direct.db", options), folded(dir / "folded.db", options);
+  StoreSink to_direct(direct), to_folded(folded);
+  RepeatFolder folder(to_folded, options.fold_window_ms);
+  QuietSink quiet;
+  FanOutSink replay;
+  replay.add(quiet);
+  replay.add(folder);
+  Counters c1, c2;
+  Pipeline every(build_detectors(Config{}), unknown_container, to_direct, c1);
+  Pipeline through_folder(build_detectors(Config{}), unknown_container, replay, c2);
+
+  std::mt19937 rng(5);
+  std::int64_t ms = 1764175801000;
+  for (int serial = 100; serial < 700; ++serial) {
+    const int r = static_cast<int>(rng() % 100);
+    ms += r < 2 ? 1500 : r % 30;  // now and then a pause beyond the fold window
+    const std::string stamp = "msg=audit(" + std::to_string(ms / 1000) + "." +
+                              std::to_string(1000 + ms % 1000).substr(1) + ":" + std::to_string(serial) + "): ";
+    const std::string exe = rng() % 3 ? "/helper" : "/other";
+    const std::string ids = "items=1 ppid=4200 pid=" + std::to_string(4000 + rng() % 50) +
+                            " auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) "
+                            "ses=4294967295 comm=\"helper\" exe=\"" + exe + "\" ";
+    std::string text;
+    if (rng() % 2) {
+      text = "type=SYSCALL " + stamp + "arch=c000003e syscall=101 success=no exit=-1 a0=" +
+             std::to_string(rng() % 20) + " a1=1 a2=0 a3=0 " + ids + "key=\"cshield.high_risk_syscall\"\n";
+    } else {
+      const char* name = rng() % 2 ? "/hostetc/shadow" : "/mnt/etc/shadow";
+      text = "type=SYSCALL " + stamp + "arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=7ffd1000 a2=" +
+             std::string(rng() % 4 ? "0" : "241") + " a3=0 " + ids + "key=\"cshield.file_escape:/etc/shadow\"\n" +
+             "type=CWD " + stamp + "cwd=\"/tmp\"\n" + "type=PATH " + stamp + "item=0 name=\"" + name +
+             "\" inode=1234 dev=fe:01 mode=0100640 ouid=0 ogid=42 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 "
+             "cap_fe=0 cap_fver=0 cap_frootid=0\n";
+    }
+    const AuditEvent ev = one_event(text);
+    every.on_event(ev);
+    BOOST_TEST(through_folder.interested(ev));
+    through_folder.on_event(ev);
+  }
+  folder.flush();
+  BOOST_TEST(quiet.alarms == 600u);
+  BOOST_TEST(quiet.without_details > 300u);  // the folded repeats
+  const auto expected = stored_rows(direct), got = stored_rows(folded);
+  BOOST_TEST(expected.size() > 10u);
+  BOOST_REQUIRE_EQUAL(got.size(), expected.size());
+  std::int64_t total = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    BOOST_TEST((got[i] == expected[i]), "row " << i << ": " << std::get<0>(got[i]) << " count " << std::get<1>(got[i])
+                                               << " against " << std::get<0>(expected[i]) << " count "
+                                               << std::get<1>(expected[i]));
+    BOOST_TEST(std::get<5>(got[i]) != "{}");
+    total += std::get<1>(got[i]);
+  }
+  BOOST_TEST(total == 600);
+}
+
+
+// The pipeline is done with an alarm once published: it hands it over.
+BOOST_AUTO_TEST_CASE(alarms_are_handed_over_to_the_sink) {
+  struct OwningSink : CollectingSink {
+    void publish_owned(Alarm&& a) override {
+      ++owned;
+      alarms.push_back(std::move(a));
+    }
+    int owned = 0;
+  };
+  Counters counters;
+  OwningSink sink;
+  Pipeline p(only(std::make_unique<CountingDetector>(2)), unknown_container, sink, counters);
+  p.on_event(one_event(kPtrace));
+  BOOST_TEST(sink.owned == 2);
+  BOOST_REQUIRE_EQUAL(sink.alarms.size(), 2u);
+  BOOST_TEST(sink.alarms[0].subtype == "s0");
+  BOOST_TEST(sink.alarms[1].subtype == "s1");
+  BOOST_TEST(sink.alarms[0].process.exe == "/helper");  // the copy for the first, the moved one for the last
+  BOOST_TEST(sink.alarms[1].process.exe == "/helper");
+}
 
 BOOST_AUTO_TEST_CASE(alarms_carry_container_process_time_and_serial) {
   Counters counters;

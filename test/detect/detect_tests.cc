@@ -207,3 +207,77 @@ BOOST_AUTO_TEST_CASE(watches_for_every_listed_path_and_never_runtime_managed_fil
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Detectors that ask DetailDemand: asked about the alarm they raise (its
+// fold key as raised), once; without details the alarm is the same alarm
+// with evidence "{}", no description and its type's plain name; with them,
+// exactly the alarm raised without a demand.
+BOOST_AUTO_TEST_SUITE(detail_demand)
+
+namespace {
+
+struct Demand : DetailDemand {
+  explicit Demand(bool wanted) : wanted(wanted) {}
+  bool details_wanted(const Alarm& a) const override {
+    asked.push_back(a);
+    return wanted;
+  }
+  bool wanted;
+  mutable std::vector<Alarm> asked;
+};
+
+std::vector<Alarm> run_with(const Detector& d, const AuditEvent& ev, const Demand* demand) {
+  const ContainerInfo c = container();
+  const ProcessInfo p = process_from_event(ev);
+  std::vector<Alarm> out;
+  BOOST_REQUIRE(d.wants(ev));
+  EventContext ctx{ev, p, &c};
+  ctx.demand = demand;
+  d.evaluate(ctx, out);
+  return out;
+}
+
+void check(const Detector& d, const AuditEvent& ev) {
+  const auto full = run_with(d, ev, nullptr);
+  BOOST_REQUIRE_EQUAL(full.size(), 1u);
+  BOOST_REQUIRE(full[0].evidence_json != "{}");
+
+  Demand yes(true);
+  const auto with = run_with(d, ev, &yes);
+  BOOST_REQUIRE_EQUAL(with.size(), 1u);
+  BOOST_TEST(yes.asked.size() == 1u);
+  BOOST_TEST(with[0].name == full[0].name);
+  BOOST_TEST(with[0].evidence_json == full[0].evidence_json);
+  BOOST_TEST(with[0].description == full[0].description);
+
+  Demand no(false);
+  const auto without = run_with(d, ev, &no);
+  BOOST_REQUIRE_EQUAL(without.size(), 1u);
+  BOOST_REQUIRE_EQUAL(no.asked.size(), 1u);
+  BOOST_TEST(no.asked[0].same_fold_key(full[0]));
+  BOOST_TEST(without[0].same_fold_key(full[0]));
+  BOOST_TEST(without[0].type == full[0].type);
+  BOOST_TEST(without[0].category == full[0].category);
+  BOOST_TEST(without[0].severity == full[0].severity);
+  BOOST_TEST(without[0].name == std::string(alarm_type_info(full[0].type)->name));
+  BOOST_TEST(without[0].evidence_json == "{}");
+  BOOST_TEST(without[0].description.empty());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(high_risk_syscall_asks_about_the_alarm_it_raises) {
+  HighRiskSyscallDetector d;
+  check(d, one_event(syscall_record("30", 101, "helper", "/helper", kHighRiskSyscallKey)));
+  check(d, one_event("type=SECCOMP msg=audit(1764175801.100:31): auid=4294967295 uid=0 gid=0 ses=4294967295 "
+                     "subj=unconfined pid=4242 comm=\"helper\" exe=\"/helper\" sig=0 arch=c000003e syscall=308 "
+                     "compat=0 ip=0x7f00 code=0x50000\n"));
+}
+
+BOOST_AUTO_TEST_CASE(file_escape_asks_about_the_alarm_it_raises) {
+  FileEscapeDetector d;
+  check(d, one_event(file_escape::open_shadow("32", "/hostetc/shadow", "0")));
+  check(d, one_event(file_escape::open_shadow("33", "shadow", "241")));  // relative to the cwd, a write
+}
+
+BOOST_AUTO_TEST_SUITE_END()
