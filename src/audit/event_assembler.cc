@@ -200,8 +200,9 @@ bool skeleton_record(int type) { return type == rec::kSyscall || type == rec::kS
 
 }  // namespace
 
-// Appends the current auparse record's fields. Values that read as written
-// (most of them) are kept once; see AuditField::text().
+// Appends the current auparse record's fields, copied into the record's
+// storage. Values that read as written (most of them) are kept once, quoted
+// ones as a view of their raw value without the quotes; see AuditField.
 void EventAssembler::read_fields(auparse_state_t* au, AuditRecord& record) {
   record.fields.reserve(auparse_get_num_fields(au));
   if (auparse_first_field(au) <= 0) return;
@@ -209,13 +210,19 @@ void EventAssembler::read_fields(auparse_state_t* au, AuditRecord& record) {
     const char* name = auparse_get_field_name(au);
     if (!name) continue;
     const char* raw = auparse_get_field_str(au);
-    AuditField& f = record.fields.emplace_back(std::string_view(name), raw ? std::string_view(raw) : std::string_view());
+    AuditField& f = record.add_field(name, raw);
     const std::string_view n = f.name;
     if (n == "syscall" || n == "arch") {
       // Names from the arch-specific tables: auparse's.
-      if (const char* text = auparse_interpret_field(au)) f.set_text(text);
-    } else if (auto text = decoded_field_text(record.type, f.name, f.raw)) {
-      f.set_text(std::move(*text));
+      if (const char* text = auparse_interpret_field(au)) record.set_text(f, text);
+      continue;
+    }
+    switch (field_text_kind(record.type, n, f.raw)) {
+      case FieldTextKind::kQuoted: record.set_text(f, f.raw.substr(1, f.raw.size() - 2)); break;
+      case FieldTextKind::kHex:
+        if (decode_field_hex(record.type, f.raw, decoded_)) record.set_text(f, decoded_);
+        break;
+      case FieldTextKind::kRaw: break;
     }
   } while (auparse_next_field(au) > 0);
 }
@@ -235,7 +242,7 @@ std::size_t EventAssembler::read_skeleton(auparse_state_t* au, AuditEvent& ev) {
       if (malformed_) malformed_->add();
       continue;
     }
-    AuditRecord& record = ev.records.emplace_back();
+    AuditRecord& record = next_record(ev);
     record.type = type;
     if (const char* n = auparse_get_type_name(au)) record.type_name = n;
     if (skeleton_record(type)) read_fields(au, record);
@@ -256,8 +263,29 @@ void EventAssembler::read_rest(auparse_state_t* au, AuditEvent& ev) {
   } while (auparse_next_record(au) > 0);
 }
 
+// The records of the last event the handler left in event_ (it did not move
+// it away) are kept, emptied, for the next ones: their storage and field
+// vectors are reused instead of allocated again.
+void EventAssembler::recycle(AuditEvent& ev) {
+  for (auto& r : ev.records) {
+    r.clear();
+    spare_records_.push_back(std::move(r));
+  }
+  ev.records.clear();
+  ev.serial = 0;
+  ev.time_ms = 0;
+}
+
+AuditRecord& EventAssembler::next_record(AuditEvent& ev) {
+  if (spare_records_.empty()) return ev.records.emplace_back();
+  ev.records.push_back(std::move(spare_records_.back()));
+  spare_records_.pop_back();
+  return ev.records.back();
+}
+
 void EventAssembler::deliver(auparse_state_t* au) {
-  AuditEvent ev;
+  AuditEvent& ev = event_;
+  recycle(ev);
   if (const au_event_t* ts = auparse_get_timestamp(au)) {
     ev.serial = ts->serial;
     // A record's own timestamp, bounded: a forged or corrupt one cannot overflow.
@@ -277,6 +305,7 @@ void EventAssembler::deliver(auparse_state_t* au) {
   account_serial(ev.serial);
   if (!wanted) return;
   try {
+    // The handler may take the event (move it away) or only read it.
     handler_(std::move(ev));
   } catch (...) {
     // The handler is the pipeline's; it must not throw through auparse's C

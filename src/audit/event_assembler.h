@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/audit_event.h"
 #include "core/counters.h"
@@ -39,7 +40,10 @@ class EventAssembler {
 
   // `handler` is called synchronously from feed()/age_out()/flush() with
   // every event, or, given `interest`, with the events it wants (the others
-  // are still counted). `counters` may be null.
+  // are still counted). It may move the event away; if it does not, the
+  // assembler reuses the event's memory for the next one once the handler
+  // has returned, so it must not keep pointers or views into it (a copy is
+  // fine). `counters` may be null.
   EventAssembler(Handler handler, Counters* counters, Interest interest = nullptr);
   ~EventAssembler();
   EventAssembler(const EventAssembler&) = delete;
@@ -69,6 +73,9 @@ class EventAssembler {
   std::size_t read_skeleton(auparse_state_t* au, AuditEvent& ev);
   void read_rest(auparse_state_t* au, AuditEvent& ev);
   void read_fields(auparse_state_t* au, AuditRecord& record);
+  void recycle(AuditEvent& ev);
+  // An empty record appended to `ev`, a spare one if there is one.
+  AuditRecord& next_record(AuditEvent& ev);
   void account_serial(std::uint64_t serial);
 
   Handler handler_;
@@ -82,6 +89,9 @@ class EventAssembler {
   Counter* handler_errors_ = nullptr;
   Counter* malformed_ = nullptr;
   Counter* late_records_ = nullptr;
+  AuditEvent event_;                       // the event being read, reused (see recycle())
+  std::vector<AuditRecord> spare_records_;  // emptied records of earlier events, for reuse
+  std::string decoded_;                     // scratch for hex-decoded values
   std::string partial_line_;  // the start of a line whose end has not been fed yet
   static constexpr std::size_t kRememberedSyscallEvents = 64;
   std::string open_stamp_;               // "sec.ms:serial" of the last record's event

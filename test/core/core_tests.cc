@@ -97,7 +97,9 @@ BOOST_AUTO_TEST_CASE(alarm_types_and_fold_key) {
 
 BOOST_AUTO_TEST_CASE(record_numbers) {
   AuditRecord r;
-  r.fields = {{"a0", "ffffffffffffff9c", "ffffffffffffff9c"}, {"exit", "-13", "EACCES"}, {"pid", "42", "42"}};
+  r.add_field("a0", "ffffffffffffff9c");
+  r.add_field("exit", "-13", "EACCES");
+  r.add_field("pid", "42");
   BOOST_TEST(*r.number("a0") == -100);
   BOOST_TEST(*r.number("exit") == -13);
   BOOST_TEST(*r.number("pid") == 42);
