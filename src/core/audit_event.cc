@@ -11,6 +11,7 @@ namespace cshield {
 namespace {
 
 constexpr std::size_t kRoom = 512;   // free bytes add_field(const char*, ...) wants before it copies
+constexpr std::ptrdiff_t kShortValue = 16;  // bytes add_field(const char*, ...) copies one by one
 constexpr std::size_t kKeyBytes = 7;  // name bytes in a name key; the eighth byte is the length
 
 // A name's first 7 bytes and its length (up to 255) in one word: equal keys
@@ -134,15 +135,30 @@ AuditField& AuditRecord::add_field(const char* name, const char* raw) {
   char* const start = store_.get() + store_size_;
   char* const end = store_.get() + store_capacity_;
   char* out = start;
-  for (const char* in = name; out < end && (*out = *in) != '\0'; ++in) ++out;
+  // The name key (see name_key()) is made on the way.
+  std::uint64_t key = 0;
+  for (const char* in = name; out < end && (*out = *in) != '\0'; ++in, ++out)
+    if (out - start < static_cast<std::ptrdiff_t>(kKeyBytes))
+      key |= static_cast<std::uint64_t>(static_cast<unsigned char>(*out)) << (8 * (out - start));
   if (out == end) return add_field(std::string_view(name), std::string_view(raw));
   const std::string_view n(start, static_cast<std::size_t>(out - start));
+  key |= static_cast<std::uint64_t>(std::min<std::size_t>(n.size(), 255)) << 56;
   char* const value = ++out;
-  for (const char* in = raw; out < end && (*out = *in) != '\0'; ++in) ++out;
+  // A long value (a path, a hex-encoded title) is measured and copied whole
+  // once its first bytes have been.
+  const char* in = raw;
+  for (; out < end && (*out = *in) != '\0'; ++in, ++out)
+    if (out - value == kShortValue) {
+      const std::size_t rest = std::strlen(in);
+      if (rest >= static_cast<std::size_t>(end - out)) return add_field(std::string_view(name), std::string_view(raw));
+      std::memcpy(out, in, rest + 1);
+      out += rest;
+      break;
+    }
   if (out == end) return add_field(std::string_view(name), std::string_view(raw));
   const std::string_view r(value, static_cast<std::size_t>(out - value));
   store_size_ += static_cast<std::size_t>(out + 1 - start);
-  return fields.emplace_back(AuditField::Made{}, n, r, name_key(n));
+  return fields.emplace_back(AuditField::Made{}, n, r, key);
 }
 
 AuditField& AuditRecord::add_field(std::string_view name, std::string_view raw, std::string_view text) {
