@@ -26,6 +26,8 @@ EventAssembler::EventAssembler(Handler handler, Counters* counters, Interest int
   if (!au_) throw std::runtime_error("auparse_init failed");
   auparse_set_escape_mode(au_, AUPARSE_ESC_RAW);
   auparse_add_callback(au_, &EventAssembler::on_event, this, nullptr);
+  open_hash_ = std::hash<std::string_view>{}(open_stamp_);
+  open_closed_ = std::find(closed_stamps_.begin(), closed_stamps_.end(), open_hash_) != closed_stamps_.end();
   if (counters) {
     events_counter_ = &counters->counter("audit.events", "audit events assembled");
     records_counter_ = &counters->counter("audit.records", "audit records in assembled events");
@@ -142,21 +144,28 @@ EventAssembler::EoeAmendment EventAssembler::close_events(std::string_view line)
   const std::string_view stamp = line.substr(open + 10, close - open - 10);
   const std::string_view type = line.substr(type_at + 5, line.find(' ', type_at) - type_at - 5);
   const bool eoe = type == "EOE";
-  const std::size_t hash = std::hash<std::string_view>{}(stamp);
+  // Most lines belong to the event of the line before: its hash and whether
+  // it has ended are known (open_closed_), without a look at the ring.
+  const bool same = stamp == open_stamp_;
+  const std::size_t hash = same ? open_hash_ : std::hash<std::string_view>{}(stamp);
   EoeAmendment amend;
-  if (!eoe && remembered(closed_stamps_, hash)) {
+  if (!eoe && (same ? open_closed_ : remembered(closed_stamps_, hash))) {
     amend.after = eoe_record(stamp);
     if (late_records_) late_records_->add();
   }
   if (eoe || amend.after) remember(closed_stamps_, closed_stamps_next_, hash);
   if (eoe || type == "SYSCALL") remember(syscall_stamps_, syscall_stamps_next_, hash);
-  if (stamp == open_stamp_) return amend;
+  if (same) {
+    if (eoe || amend.after) open_closed_ = true;  // remembered just now
+    return amend;
+  }
   if (!open_stamp_.empty() && !remembered(syscall_stamps_, open_hash_)) {
     amend.before = eoe_record(open_stamp_);
     remember(closed_stamps_, closed_stamps_next_, open_hash_);
   }
   open_hash_ = hash;
   open_stamp_.assign(stamp);
+  open_closed_ = remembered(closed_stamps_, open_hash_);
   return amend;
 }
 

@@ -96,6 +96,7 @@ class EventAssembler {
   static constexpr std::size_t kRememberedSyscallEvents = 64;
   std::string open_stamp_;               // "sec.ms:serial" of the last record's event
   std::size_t open_hash_ = 0;            // hash of open_stamp_
+  bool open_closed_ = false;             // whether open_hash_ is in closed_stamps_
   // Hashes of the stamps of recent events that showed a SYSCALL or EOE record (a ring).
   std::array<std::size_t, kRememberedSyscallEvents> syscall_stamps_{};
   std::size_t syscall_stamps_next_ = 0;
