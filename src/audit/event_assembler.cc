@@ -242,21 +242,32 @@ void EventAssembler::read_fields(auparse_state_t* au, AuditRecord& record) {
 // read_rest(), so that both passes see the same records in the same order.
 // Returns the number of records.
 std::size_t EventAssembler::read_skeleton(auparse_state_t* au, AuditEvent& ev) {
-  if (auparse_first_record(au) <= 0) return 0;
-  ev.records.reserve(auparse_get_num_records(au));
-  do {
-    const int type = auparse_get_type(au);
-    if (type == rec::kEoe) continue;
-    if (type <= 0) {
-      if (malformed_) malformed_->add();
-      continue;
-    }
-    AuditRecord& record = next_record(ev);
-    record.type = type;
-    if (const char* n = auparse_get_type_name(au)) record.type_name = n;
-    if (skeleton_record(type)) read_fields(au, record);
-  } while (auparse_next_record(au) > 0);
-  return ev.records.size();
+  std::size_t used = 0;
+  if (auparse_first_record(au) > 0) {
+    ev.records.reserve(auparse_get_num_records(au));
+    do {
+      const int type = auparse_get_type(au);
+      if (type == rec::kEoe) continue;
+      if (type <= 0) {
+        if (malformed_) malformed_->add();
+        continue;
+      }
+      AuditRecord& record = record_at(ev, used++);
+      if (record.type != type || record.type_name.empty()) {  // else it is the name of this type already
+        record.type = type;
+        const char* n = auparse_get_type_name(au);
+        record.type_name.assign(n ? n : "");
+      }
+      record.clear_fields();
+      if (skeleton_record(type)) read_fields(au, record);
+    } while (auparse_next_record(au) > 0);
+  }
+  // The records of the last event beyond this one's wait for later ones.
+  while (ev.records.size() > used) {
+    spare_records_.push_back(std::move(ev.records.back()));
+    ev.records.pop_back();
+  }
+  return used;
 }
 
 // The second pass: the fields of the records the first one left without.
@@ -273,19 +284,10 @@ void EventAssembler::read_rest(auparse_state_t* au, AuditEvent& ev) {
 }
 
 // The records of the last event the handler left in event_ (it did not move
-// it away) are kept, emptied, for the next ones: their storage and field
-// vectors are reused instead of allocated again.
-void EventAssembler::recycle(AuditEvent& ev) {
-  for (auto& r : ev.records) {
-    r.clear();
-    spare_records_.push_back(std::move(r));
-  }
-  ev.records.clear();
-  ev.serial = 0;
-  ev.time_ms = 0;
-}
-
-AuditRecord& EventAssembler::next_record(AuditEvent& ev) {
+// it away) are read into again, and what is left over kept as spares: their
+// storage and field vectors are reused instead of allocated again.
+AuditRecord& EventAssembler::record_at(AuditEvent& ev, std::size_t index) {
+  if (index < ev.records.size()) return ev.records[index];
   if (spare_records_.empty()) return ev.records.emplace_back();
   ev.records.push_back(std::move(spare_records_.back()));
   spare_records_.pop_back();
@@ -293,8 +295,9 @@ AuditRecord& EventAssembler::next_record(AuditEvent& ev) {
 }
 
 void EventAssembler::deliver(auparse_state_t* au) {
-  AuditEvent& ev = event_;
-  recycle(ev);
+  AuditEvent& ev = event_;  // see record_at()
+  ev.serial = 0;
+  ev.time_ms = 0;
   if (const au_event_t* ts = auparse_get_timestamp(au)) {
     ev.serial = ts->serial;
     // A record's own timestamp, bounded: a forged or corrupt one cannot overflow.

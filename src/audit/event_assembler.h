@@ -73,9 +73,9 @@ class EventAssembler {
   std::size_t read_skeleton(auparse_state_t* au, AuditEvent& ev);
   void read_rest(auparse_state_t* au, AuditEvent& ev);
   void read_fields(auparse_state_t* au, AuditRecord& record);
-  void recycle(AuditEvent& ev);
-  // An empty record appended to `ev`, a spare one if there is one.
-  AuditRecord& next_record(AuditEvent& ev);
+  // The record at `index` of `ev`, appended (a spare one if there is one)
+  // if there is none: not cleared.
+  AuditRecord& record_at(AuditEvent& ev, std::size_t index);
   void account_serial(std::uint64_t serial);
 
   Handler handler_;
@@ -89,7 +89,7 @@ class EventAssembler {
   Counter* handler_errors_ = nullptr;
   Counter* malformed_ = nullptr;
   Counter* late_records_ = nullptr;
-  AuditEvent event_;                       // the event being read, reused (see recycle())
+  AuditEvent event_;                       // the event being read, reused (see record_at())
   std::vector<AuditRecord> spare_records_;  // emptied records of earlier events, for reuse
   std::string decoded_;                     // scratch for hex-decoded values
   std::string partial_line_;  // the start of a line whose end has not been fed yet

@@ -81,6 +81,10 @@ AuditRecord& AuditRecord::operator=(AuditRecord&& other) noexcept {
 void AuditRecord::clear() {
   type = 0;
   type_name.clear();
+  clear_fields();
+}
+
+void AuditRecord::clear_fields() {
   fields.clear();
   store_size_ = 0;
 }

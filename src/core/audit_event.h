@@ -81,6 +81,8 @@ struct AuditRecord {
   void set_text(AuditField& f, std::string_view text);
   // No type, name or field, keeping the memory for the next use.
   void clear();
+  // No field (type and type_name stay), keeping the memory.
+  void clear_fields();
 
   const AuditField* field(std::string_view name) const;
   // Interpreted value of a field, or nullopt when the record lacks it.
