@@ -211,6 +211,11 @@ const std::map<std::string, Setter>& setters() {
              item.resize(item.size() - 2);
            }
            if (auto e = absolute_path(item, false)) return e;
+           // Each path becomes a kernel watch, which matches one path literally.
+           if (item.find_first_of("*?[") != std::string::npos)
+             return std::optional<std::string>("'" + item +
+                                               "': a pattern; kernel audit watches take no patterns: list each file, "
+                                               "or a directory (ending in /) to watch everything under it");
            paths.push_back({item, reads});
          }
          if (paths.empty()) return std::optional<std::string>("the list is empty");

@@ -27,6 +27,7 @@
 #include "app/log.h"
 #include "app/node_identity.h"
 #include "app/pipeline.h"
+#include "app/record_queue_bound.h"
 #include "app/privilege_check.h"
 #include "app/signature_file.h"
 #include "app/policy_runtime.h"
@@ -79,18 +80,6 @@ std::string print_rules(const Config& config) {
 
 namespace {
 
-// Chunks of up to 512 records each; the reader waits when it is full, so
-// this bounds memory (a few tens of MiB) more than it buffers. It is large on
-// purpose, for every source: as the audit daemon, a reader that stops
-// draining its socket makes the kernel's sender wait 100 ms for room on
-// every record it sends (then queue it for a retry, out of order), so a
-// pipeline briefly short of CPU would cut delivery to a few records a second
-// and slow every audited process on the host.
-constexpr std::size_t kRecordQueueChunks = 256;
-// Room past that bound for reading an overflowed socket empty at once
-// (RecordSource::must_drain): an 8 MiB socket buffer holds some 5 000
-// records, about ten chunks.
-constexpr std::size_t kDrainChunks = 64;
 // How often a reader waiting for room looks whether its source must be read
 // empty: well inside the few hundred milliseconds before the kernel drops.
 constexpr std::chrono::milliseconds kRoomWait{20};
@@ -196,12 +185,14 @@ class Runtime {
   std::unique_ptr<RecordSource> next_source_, retired_source_;
   std::mutex source_mu_;
   NetlinkSource* netlink_ = nullptr;       // source_ while reading as the audit daemon
-  BoundedQueue<std::string> records_{kRecordQueueChunks + kDrainChunks};
+  BoundedQueue<std::string> records_{kStalledChunks + kDrainChunks};
   std::shared_ptr<const DetectorSet> detectors_;
   std::unique_ptr<SignatureDatabase> signatures_;
   std::unique_ptr<Pipeline> pipeline_;
   std::thread reader_, pipeline_thread_;
   std::atomic<bool> reader_running_{false}, pipeline_running_{false};
+  // When the pipeline last took a chunk (or found none): steady_clock ticks.
+  std::atomic<std::chrono::steady_clock::rep> pipeline_took_{0};
   std::unique_ptr<ApiServer> api_;
   std::unique_ptr<ApiContext> api_context_;
   AuditStatus kernel_;
@@ -401,15 +392,16 @@ void Runtime::reader_loop() {
       source = source_.get();
     }
     while (source->read(chunk)) {
+      if (!source->skips_own_records()) own_records_->add(drop_own_records(chunk));
       if (chunk.empty()) continue;
       // A full queue slows the reader rather than losing: the kernel holds
       // records back (its backlog, then backlog_wait_time slows the callers).
-      // But a source that must be read empty (an overflowed audit socket) is
-      // read empty at once, into the room past the bound. Only a pipeline
-      // that has stopped makes the reader drop, counted.
-      // (must_drain() costs a poll: asked only when the queue is full.)
+      // The bound moves with the pipeline's pace (app/record_queue_bound.h).
+      // Only a pipeline that has stopped makes the reader drop, counted.
       const auto bound = [&] {
-        return records_.size() >= kRecordQueueChunks && source->must_drain() ? SIZE_MAX : kRecordQueueChunks;
+        const auto took = std::chrono::steady_clock::duration(pipeline_took_.load());
+        return record_queue_bound(records_.size(), std::chrono::steady_clock::now().time_since_epoch() - took,
+                                  [&] { return source->must_drain(); });
       };
       while (!records_.push_for(chunk, kRoomWait, bound()))
         if (!pipeline_running_) {
@@ -469,8 +461,8 @@ void Runtime::pipeline_loop() {
   auto next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
   while (true) {
     auto chunk = records_.pop_for(std::chrono::milliseconds(250));
+    pipeline_took_ = std::chrono::steady_clock::now().time_since_epoch().count();
     if (chunk) {
-      own_records_->add(drop_own_records(*chunk));
       assembler.feed(*chunk);
     } else if (!reader_running_ && records_.size() == 0) {
       break;

@@ -6,6 +6,7 @@
 #include <auparse.h>
 
 #include <algorithm>
+#include <ctime>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -20,20 +21,28 @@ constexpr std::uint64_t kSerialRestart = 1000000;
 
 }  // namespace
 
+namespace {
+
+constexpr const char* kLateRecordsHelp =
+    "records that arrived after their event had ended (the kernel resends records out of order after the netlink "
+    "socket was full); each is delivered as an event of its own";
+
+}  // namespace
+
 EventAssembler::EventAssembler(Handler handler, Counters* counters, Interest interest)
-    : handler_(std::move(handler)), interest_(std::move(interest)) {
+    : handler_(std::move(handler)),
+      interest_(std::move(interest)),
+      grouper_([this](std::string_view event) { auparse_feed(au_, event.data(), event.size()); },
+               counters ? &counters->counter("audit.late_records", kLateRecordsHelp) : nullptr) {
   au_ = auparse_init(AUSOURCE_FEED, nullptr);
   if (!au_) throw std::runtime_error("auparse_init failed");
   auparse_set_escape_mode(au_, AUPARSE_ESC_RAW);
   auparse_add_callback(au_, &EventAssembler::on_event, this, nullptr);
-  open_hash_ = std::hash<std::string_view>{}(open_stamp_);
-  open_closed_ = std::find(closed_stamps_.begin(), closed_stamps_.end(), open_hash_) != closed_stamps_.end();
   if (counters) {
     events_counter_ = &counters->counter("audit.events", "audit events assembled");
     records_counter_ = &counters->counter("audit.records", "audit records in assembled events");
     malformed_ = &counters->counter("audit.malformed", "text that could not be read as an audit record");
     handler_errors_ = &counters->counter("audit.handler_errors", "events whose processing threw");
-    late_records_ = &counters->counter("audit.late_records", "records that arrived after their event had ended (the kernel resends records out of order after the netlink socket was full); each is delivered as an event of its own");
     gaps_counter_ = &counters->counter("audit.serial_gaps", "audit serials skipped between assembled events: an upper bound on loss, since the kernel also skips serials of events it does not log (kernel.lost is the loss count)");
   }
 }
@@ -69,104 +78,20 @@ void EventAssembler::feed(std::string_view text) {
   feed_lines(text.substr(0, last_newline + 1));
 }
 
-// Hands auparse whole lines in runs, with amendments: lines that are not
-// records (comments, blank lines, garbage) never reach it (libauparse 3.0.9
-// leaks on some of them), and EOE records are supplied where an event has
-// ended without one (see close_events()).
+// Hands the grouper whole record lines; lines that are not records
+// (comments, blank lines, garbage) never reach auparse (libauparse 3.0.9
+// leaks on some of them).
 void EventAssembler::feed_lines(std::string_view lines) {
-  std::size_t run = 0;  // start of the bytes not yet handed to auparse
-  auto hand_over = [&](std::size_t upto) {
-    if (upto > run) auparse_feed(au_, lines.data() + run, upto - run);
-    run = upto;
-  };
   for (std::size_t pos = 0; pos < lines.size();) {
     const std::size_t end = lines.find('\n', pos) + 1;
     const std::string_view line = lines.substr(pos, end - pos);
-    if (!record_start(line)) {
-      hand_over(pos);
-      run = end;
-      if (line.find_first_not_of(" \t\r\n") != std::string_view::npos && malformed_) malformed_->add();
-    } else {
-      const EoeAmendment amend = close_events(line);
-      if (amend.before) {
-        hand_over(pos);
-        auparse_feed(au_, amend.before->data(), amend.before->size());
-      }
-      if (amend.after) {
-        hand_over(end);
-        auparse_feed(au_, amend.after->data(), amend.after->size());
-      }
-    }
+    if (record_start(line))
+      grouper_.line(line);
+    else if (line.find_first_not_of(" \t\r\n") != std::string_view::npos && malformed_)
+      malformed_->add();
     pos = end;
   }
-  hand_over(lines.size());
   emit_ready();
-}
-
-namespace {
-
-std::string eoe_record(std::string_view stamp) { return "type=EOE msg=audit(" + std::string(stamp) + "): \n"; }
-
-template <std::size_t N>
-bool remembered(const std::array<std::size_t, N>& ring, std::size_t hash) {
-  return std::find(ring.begin(), ring.end(), hash) != ring.end();
-}
-
-template <std::size_t N>
-void remember(std::array<std::size_t, N>& ring, std::size_t& next, std::size_t hash) {
-  if (ring[(next + N - 1) % N] == hash) return;
-  ring[next] = hash;
-  next = (next + 1) % N;
-}
-
-}  // namespace
-
-// libauparse holds every event behind an incomplete one until it ages out
-// (seconds of record time), and scans all it holds for every record it is
-// fed. Two kinds of event would stay incomplete, and both are closed here:
-// - A record the kernel emits on its own (CONFIG_CHANGE of a rule change,
-//   USER_* messages, ...) has no EOE. A record of another event arriving
-//   after a record of an event that has shown no SYSCALL record means that
-//   event is over: its EOE is fed before `line`. Events of several CPUs may
-//   interleave, so the last few events that did show a SYSCALL record are
-//   remembered.
-// - A late record: when the netlink socket was full, the kernel keeps the
-//   records it could not send for a retry and goes on sending the ones after
-//   them, so a record can arrive after its event's EOE. It is delivered as
-//   an event of its own, closed by an EOE fed right after it, and counted
-//   (audit.late_records).
-EventAssembler::EoeAmendment EventAssembler::close_events(std::string_view line) {
-  const std::size_t open = line.find("msg=audit(");
-  const std::size_t type_at = line.find("type=");
-  if (open == std::string_view::npos || type_at == std::string_view::npos || type_at > open) return {};
-  const std::size_t close = line.find(')', open);
-  if (close == std::string_view::npos) return {};
-  const std::string_view stamp = line.substr(open + 10, close - open - 10);
-  const std::string_view type = line.substr(type_at + 5, line.find(' ', type_at) - type_at - 5);
-  const bool eoe = type == "EOE";
-  // Most lines belong to the event of the line before: its hash and whether
-  // it has ended are known (open_closed_), without a look at the ring.
-  const bool same = stamp == open_stamp_;
-  const std::size_t hash = same ? open_hash_ : std::hash<std::string_view>{}(stamp);
-  EoeAmendment amend;
-  if (!eoe && (same ? open_closed_ : remembered(closed_stamps_, hash))) {
-    amend.after = eoe_record(stamp);
-    if (late_records_) late_records_->add();
-  }
-  if (eoe || amend.after) remember(closed_stamps_, closed_stamps_next_, hash);
-  if (eoe || type == "SYSCALL") remember(syscall_stamps_, syscall_stamps_next_, hash);
-  if (same) {
-    if (eoe || amend.after) open_closed_ = true;  // remembered just now
-    return amend;
-  }
-  if (!open_stamp_.empty() && !remembered(syscall_stamps_, open_hash_)) {
-    amend.before = eoe_record(open_stamp_);
-    remember(closed_stamps_, closed_stamps_next_, open_hash_);
-  }
-  open_hash_ = hash;
-  open_stamp_.assign(stamp);
-  open_closed_ = remembered(closed_stamps_, open_hash_);
-  return amend;
 }
 
 // libauparse 3.0.9 marks an event ready at its EOE but hands it out only at
@@ -177,10 +102,15 @@ void EventAssembler::emit_ready() {
   if (auparse_feed_has_ready_event(au_)) auparse_feed(au_, "", 0);
 }
 
-void EventAssembler::age_out() { auparse_feed_age_events(au_); }
+void EventAssembler::age_out() {
+  grouper_.age_out(static_cast<std::int64_t>(std::time(nullptr)));
+  emit_ready();
+  auparse_feed_age_events(au_);
+}
 
 void EventAssembler::flush() {
   if (!partial_line_.empty()) feed("\n");  // a last record without its newline is still a record
+  grouper_.flush();
   auparse_flush_feed(au_);
 }
 

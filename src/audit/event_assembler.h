@@ -1,11 +1,12 @@
-// Groups raw audit text records into events with libauparse's feed
-// interface. Records of one serial are delivered together once the event is
-// complete: its EOE record arrived, a single-record event type was read, or
-// it was aged out (age_out(): incomplete for longer than auparse's EOE
-// timeout, 2 s by default) or flushed (flush(): end of input). A record
-// that arrives after its event's EOE (the kernel resends records out of
-// order after the netlink socket was full) is delivered as an event of its
-// own at once, and counted: audit.late_records.
+// Groups raw audit text records into events (audit/record_grouper.h) and
+// reads each with libauparse's feed interface. Records of one serial are
+// delivered together once the event has ended: its EOE record arrived, a
+// record of another event followed a record-only event, or it was aged out
+// (age_out(): open for longer than 2 s) or flushed (flush(): end of input).
+// Events are delivered in the order they end. A record that arrives after
+// its event's EOE (the kernel resends records out of order after the
+// netlink socket was full) is delivered as an event of its own at once, and
+// counted: audit.late_records.
 // Loss accounting: serial gaps between delivered events (out-of-order
 // arrivals that fill a gap are credited back), resets on a serial restart.
 // A gap is not proof of loss: the kernel also skips serials of events its
@@ -21,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/record_grouper.h"
 #include "core/audit_event.h"
 #include "core/counters.h"
 
@@ -65,11 +67,6 @@ class EventAssembler {
   void deliver(auparse_state_t* au);
   void feed_lines(std::string_view lines);
   void emit_ready();
-  // EOE records to feed before and after a line (see close_events()).
-  struct EoeAmendment {
-    std::optional<std::string> before, after;
-  };
-  EoeAmendment close_events(std::string_view line);
   std::size_t read_skeleton(auparse_state_t* au, AuditEvent& ev);
   void read_rest(auparse_state_t* au, AuditEvent& ev);
   void read_fields(auparse_state_t* au, AuditRecord& record);
@@ -88,21 +85,12 @@ class EventAssembler {
   Counter* gaps_counter_ = nullptr;
   Counter* handler_errors_ = nullptr;
   Counter* malformed_ = nullptr;
-  Counter* late_records_ = nullptr;
+  // Hands auparse whole events only (record_grouper.h says why).
+  RecordGrouper grouper_;
   AuditEvent event_;                       // the event being read, reused (see record_at())
   std::vector<AuditRecord> spare_records_;  // emptied records of earlier events, for reuse
   std::string decoded_;                     // scratch for hex-decoded values
   std::string partial_line_;  // the start of a line whose end has not been fed yet
-  static constexpr std::size_t kRememberedSyscallEvents = 64;
-  std::string open_stamp_;               // "sec.ms:serial" of the last record's event
-  std::size_t open_hash_ = 0;            // hash of open_stamp_
-  bool open_closed_ = false;             // whether open_hash_ is in closed_stamps_
-  // Hashes of the stamps of recent events that showed a SYSCALL or EOE record (a ring).
-  std::array<std::size_t, kRememberedSyscallEvents> syscall_stamps_{};
-  std::size_t syscall_stamps_next_ = 0;
-  // Hashes of the stamps of recent events that have ended (an EOE, read or supplied).
-  std::array<std::size_t, kRememberedSyscallEvents> closed_stamps_{};
-  std::size_t closed_stamps_next_ = 0;
 };
 
 }  // namespace cshield

@@ -14,4 +14,8 @@ inline constexpr int kAlarmAuditRecordType = 2199;
 // for audit backlog room (rules/backlog_waker.h); it carries no alarm.
 inline constexpr int kBacklogWakeRecordType = 2198;
 
+inline constexpr bool is_own_record_type(int type) {
+  return type == kAlarmAuditRecordType || type == kBacklogWakeRecordType;
+}
+
 }  // namespace cshield

@@ -29,6 +29,7 @@ class MulticastSource : public RecordSource {
   Result start();
   bool read(std::string& out) override;
   void stop() override;
+  bool skips_own_records() const override { return true; }
   std::string_view mode() const override { return "multicast"; }
 
  private:

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "core/own_record_types.h"
 #include "source/audit_record_format.h"
 
 namespace cshield {
@@ -43,6 +44,7 @@ NetlinkReceiver::NetlinkReceiver(Counters* counters)
   overruns_ = &counters->counter("source.overruns",
                                  "socket receive buffer overruns (ENOBUFS): audit records lost before cshield read them");
   malformed_ = &counters->counter("source.malformed", "netlink messages too short or truncated, skipped");
+  own_records_ = &counters->counter("source.own_records", "cshieldd's own records read back and skipped");
 }
 
 NetlinkReceiver::~NetlinkReceiver() {
@@ -146,6 +148,10 @@ void NetlinkReceiver::append_message(const char* data, std::size_t size, std::st
     return;
   }
   if (!is_audit_record_type(header->nlmsg_type)) return;
+  if (is_own_record_type(header->nlmsg_type)) {
+    if (own_records_) own_records_->add();
+    return;
+  }
   const std::size_t available = size - NLMSG_HDRLEN;
   std::size_t length = header->nlmsg_len;
   if (length_ == Length::kWithHeader) length = length >= NLMSG_HDRLEN ? length - NLMSG_HDRLEN : 0;

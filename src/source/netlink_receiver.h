@@ -7,7 +7,8 @@
 // still there to be looked up, so every millisecond here loses some. Counts in Counters (optional, must outlive it):
 // source.records, source.bytes, source.overruns (ENOBUFS: the socket buffer
 // overflowed: records multicast to it were lost; unicast ones the kernel
-// holds for a retry), source.malformed.
+// holds for a retry), source.malformed, source.own_records (cshieldd's own
+// records, core/own_record_types.h, skipped unformatted).
 // Thread-safety: read() from one thread; shutdown() from any thread, it
 // wakes a blocked read() and waits for it to return before closing.
 #pragma once
@@ -69,6 +70,7 @@ class NetlinkReceiver {
   Counter* bytes_ = nullptr;
   Counter* overruns_ = nullptr;
   Counter* malformed_ = nullptr;
+  Counter* own_records_ = nullptr;
   mutable std::mutex mu_;  // held by read() and by shutdown() around close
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint32_t> replace_pid_{0};

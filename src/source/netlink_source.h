@@ -40,6 +40,7 @@ class NetlinkSource : public RecordSource {
   bool read(std::string& out) override;
   void stop() override;
   bool must_drain() override { return receiver_.overflowed(); }
+  bool skips_own_records() const override { return true; }
   std::string_view mode() const override { return "netlink"; }
   // Another process (auditd started later) asked to be the audit daemon:
   // its pid, else 0. The kernel refused it (we are alive); the daemon's

@@ -27,6 +27,11 @@ class RecordSource {
   // with audit=1) every record of its retry queue after five failed sends,
   // a few hundred milliseconds. Called from the reader thread.
   virtual bool must_drain() { return false; }
+  // True when read() never hands out cshieldd's own records (core/
+  // own_record_types.h): a netlink source knows each record's type before
+  // formatting it and skips them there (counted in source.own_records). The
+  // reader filters the text of every other source (source/own_record_filter).
+  virtual bool skips_own_records() const { return false; }
   // "netlink", "multicast", "plugin", "file": shown in status.
   virtual std::string_view mode() const = 0;
 };

@@ -95,6 +95,17 @@ BOOST_AUTO_TEST_CASE(detector_lists) {
   BOOST_TEST(!bad.config);
 }
 
+// A kernel watch matches its path literally: a pattern would never match
+// what the user meant, so it is refused, naming file and line.
+BOOST_AUTO_TEST_CASE(file_escape_paths_refuse_patterns) {
+  for (const char* pattern : {"/etc/*.conf", "/etc/shado?", "/etc/[ps]asswd"}) {
+    auto l = parse_config(std::string("[detect]\nfile_escape_paths = /etc/shadow, ") + pattern + "\n", "c.conf");
+    BOOST_TEST(!l.config, pattern);
+    BOOST_TEST(has_error(l, 2, std::string("'") + pattern + "': a pattern; kernel audit watches take no patterns"),
+               pattern);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(brute_force_threshold_and_window) {
   auto d = parse_config("", "c");
   BOOST_REQUIRE(d.config);

@@ -17,7 +17,9 @@
  *
  *   loadgen probe-target DIR
  *     Reads numbers from stdin; for each N: takes CLOCK_REALTIME, opens
- *     DIR/p-N and prints "N <ns>" (the moment before the system call).
+ *     DIR/p-N and prints "N <ns before> <ns after>" (the moments before the
+ *     system call and after it returned: the kernel queues the audit record
+ *     before the call returns, waiting for backlog room when it is full).
  *
  *   loadgen probe SOCKET QUERY REQ RESP INTERVAL_MS SECONDS FIRST
  *     Every INTERVAL_MS, asks the probe target (FIFO REQ, answers on RESP) to
@@ -29,7 +31,8 @@
  *     the query, an error) is followed by the next request 1 ms later. The
  *     50 ms cover the kernel's coarse audit clock; the previous probe's alarm
  *     is at least INTERVAL_MS older.
- *     Prints one "latency_ms N" line per probe ("missed N" after 5 s).
+ *     Prints one "latency_ms N open_ms M" line per probe, M the part spent in
+ *     the open() call itself ("missed N" after 5 s).
  *     SOCKET "-": only trigger the opens (the same load for the peers). */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -118,8 +121,9 @@ static int probe_target(const char *dir) {
     snprintf(path, sizeof path, "%s/p-%ld", dir, n);
     long long t = realtime_ns();
     int fd = open(path, O_RDONLY | O_CLOEXEC);
+    long long opened = realtime_ns();  /* open() returns once the kernel has queued its record */
     if (fd >= 0) close(fd);
-    printf("%ld %lld\n", n, t);
+    printf("%ld %lld %lld\n", n, t, opened);
   }
   return 0;
 }
@@ -166,8 +170,8 @@ static int probe(const char *socket_path, const char *query, const char *req_pat
     nanosleep(&pause, NULL);
     fprintf(req, "%ld\n", n);
     long echoed = 0;
-    long long sent = 0;
-    if (fscanf(resp, "%ld %lld", &echoed, &sent) != 2 || echoed != n) {
+    long long sent = 0, opened = 0;
+    if (fscanf(resp, "%ld %lld %lld", &echoed, &sent, &opened) != 3 || echoed != n) {
       fprintf(stderr, "probe target did not answer %ld\n", n);
       return 1;
     }
@@ -190,7 +194,7 @@ static int probe(const char *socket_path, const char *query, const char *req_pat
       nanosleep(&ms, NULL);
     }
     if (found)
-      printf("latency_ms %.3f\n", (double)(realtime_ns() - sent) / 1e6);
+      printf("latency_ms %.3f open_ms %.3f\n", (double)(realtime_ns() - sent) / 1e6, (double)(opened - sent) / 1e6);
     else
       printf("missed %ld\n", n);
   }

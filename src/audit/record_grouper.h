@@ -1,0 +1,86 @@
+// Groups audit text records into events by their stamp
+// ("msg=audit(SEC.MS:SERIAL)") and hands each event's records out together
+// once the event has ended, in the order events end:
+// - at its EOE record;
+// - at a record that libauparse takes for an event's last (PROCTITLE, and
+//   types that make events of one record: USER_*, LOGIN, 2100 and up, ...);
+//   a later record of that serial starts another event, as in libauparse;
+// - an event that has shown no SYSCALL record, when a record of another
+//   event arrives (records the kernel or a program emits on their own:
+//   CONFIG_CHANGE, USER_*, ...; they have no EOE);
+// - an event still open kTimeoutSeconds after its stamp, by the newest
+//   record's time or the clock given to age_out(), or at flush();
+// - the oldest open event, when kMaxOpen are open.
+// A record of an event that has already ended (the kernel resends records
+// out of order after the netlink socket was full) is handed out as an event
+// of its own. Every event handed out ends with an EOE record, supplied when
+// the stream had none. A line without a stamp is handed out alone.
+// Why: libauparse hands out events in timestamp order, so one open event (its
+// task waiting mid-event for kernel backlog room, which in a storm lasts up
+// to seconds) holds back every later one; and the array of events it scans
+// for every record fed grows to the most it ever held and never shrinks.
+// Fed whole events, it holds about one.
+// Single-threaded.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/counters.h"
+
+namespace cshield {
+
+class RecordGrouper {
+ public:
+  static constexpr std::int64_t kTimeoutSeconds = 2;  // libauparse's default EOE timeout
+  static constexpr std::size_t kMaxOpen = 256;
+
+  // `sink` gets each ended event's lines (each ending in '\n'), valid during
+  // the call. `late_records` (may be null) counts records of ended events.
+  RecordGrouper(std::function<void(std::string_view event)> sink, Counter* late_records);
+
+  // One whole record line, its '\n' included.
+  void line(std::string_view line);
+  // Ends the events open since before `now_sec` - kTimeoutSeconds (seconds since the epoch).
+  void age_out(std::int64_t now_sec);
+  // Ends every open event.
+  void flush();
+
+  std::size_t open_events() const { return open_.size(); }
+
+ private:
+  struct Open {
+    std::string stamp;
+    std::size_t hash = 0;
+    std::int64_t sec = 0;
+    bool syscall = false;  // has shown a SYSCALL record: ends at its EOE
+    std::string text;
+  };
+
+  // kHasEoe: its EOE was read; kSupplyEoe: one is added; kAsIs: auparse ends
+  // it by its last record's type (ends_in_auparse), and a later record of
+  // its serial is another event, not a late one.
+  enum class Ending { kHasEoe, kSupplyEoe, kAsIs };
+  // Hands open_[index] out and forgets it.
+  void end(std::size_t index, Ending ending);
+  static bool ends_in_auparse(std::string_view type);
+  void remember_ended(std::size_t hash);
+  bool ended_recently(std::size_t hash) const;
+
+  std::function<void(std::string_view)> sink_;
+  Counter* late_records_;
+  std::vector<Open> open_;  // in order of their first record
+  std::int64_t newest_sec_ = 0;
+  static constexpr std::size_t kRememberedEnded = 64;
+  std::array<std::size_t, kRememberedEnded> ended_{};  // stamp hashes of recently ended events (a ring)
+  std::size_t ended_next_ = 0;
+  std::string scratch_;
+  std::vector<std::string> spare_;  // emptied texts of ended events, reused
+};
+
+}  // namespace cshield
