@@ -139,8 +139,9 @@ bool skeleton_record(int type) { return type == rec::kSyscall || type == rec::kS
 
 }  // namespace
 
-// Appends the current auparse record's fields. Values that read as written
-// (most of them) are kept once; see AuditField::text().
+// Appends the current auparse record's fields, copied into the record's
+// storage. Values that read as written (most of them) are kept once, quoted
+// ones as a view of their raw value without the quotes; see AuditField.
 void EventAssembler::read_fields(auparse_state_t* au, AuditRecord& record) {
   record.fields.reserve(auparse_get_num_fields(au));
   if (auparse_first_field(au) <= 0) return;
@@ -148,13 +149,19 @@ void EventAssembler::read_fields(auparse_state_t* au, AuditRecord& record) {
     const char* name = auparse_get_field_name(au);
     if (!name) continue;
     const char* raw = auparse_get_field_str(au);
-    AuditField& f = record.fields.emplace_back(std::string_view(name), raw ? std::string_view(raw) : std::string_view());
+    AuditField& f = record.add_field(name, raw);
     const std::string_view n = f.name;
     if (n == "syscall" || n == "arch") {
       // Names from the arch-specific tables: auparse's.
-      if (const char* text = auparse_interpret_field(au)) f.set_text(text);
-    } else if (auto text = decoded_field_text(record.type, f.name, f.raw)) {
-      f.set_text(std::move(*text));
+      if (const char* text = auparse_interpret_field(au)) record.set_text(f, text);
+      continue;
+    }
+    switch (field_text_kind(record.type, n, f.raw)) {
+      case FieldTextKind::kQuoted: record.set_text(f, f.raw.substr(1, f.raw.size() - 2)); break;
+      case FieldTextKind::kHex:
+        if (decode_field_hex(record.type, f.raw, decoded_)) record.set_text(f, decoded_);
+        break;
+      case FieldTextKind::kRaw: break;
     }
   } while (auparse_next_field(au) > 0);
 }
@@ -165,21 +172,32 @@ void EventAssembler::read_fields(auparse_state_t* au, AuditRecord& record) {
 // read_rest(), so that both passes see the same records in the same order.
 // Returns the number of records.
 std::size_t EventAssembler::read_skeleton(auparse_state_t* au, AuditEvent& ev) {
-  if (auparse_first_record(au) <= 0) return 0;
-  ev.records.reserve(auparse_get_num_records(au));
-  do {
-    const int type = auparse_get_type(au);
-    if (type == rec::kEoe) continue;
-    if (type <= 0) {
-      if (malformed_) malformed_->add();
-      continue;
-    }
-    AuditRecord& record = ev.records.emplace_back();
-    record.type = type;
-    if (const char* n = auparse_get_type_name(au)) record.type_name = n;
-    if (skeleton_record(type)) read_fields(au, record);
-  } while (auparse_next_record(au) > 0);
-  return ev.records.size();
+  std::size_t used = 0;
+  if (auparse_first_record(au) > 0) {
+    ev.records.reserve(auparse_get_num_records(au));
+    do {
+      const int type = auparse_get_type(au);
+      if (type == rec::kEoe) continue;
+      if (type <= 0) {
+        if (malformed_) malformed_->add();
+        continue;
+      }
+      AuditRecord& record = record_at(ev, used++);
+      if (record.type != type || record.type_name.empty()) {  // else it is the name of this type already
+        record.type = type;
+        const char* n = auparse_get_type_name(au);
+        record.type_name.assign(n ? n : "");
+      }
+      record.clear_fields();
+      if (skeleton_record(type)) read_fields(au, record);
+    } while (auparse_next_record(au) > 0);
+  }
+  // The records of the last event beyond this one's wait for later ones.
+  while (ev.records.size() > used) {
+    spare_records_.push_back(std::move(ev.records.back()));
+    ev.records.pop_back();
+  }
+  return used;
 }
 
 // The second pass: the fields of the records the first one left without.
@@ -195,8 +213,21 @@ void EventAssembler::read_rest(auparse_state_t* au, AuditEvent& ev) {
   } while (auparse_next_record(au) > 0);
 }
 
+// The records of the last event the handler left in event_ (it did not move
+// it away) are read into again, and what is left over kept as spares: their
+// storage and field vectors are reused instead of allocated again.
+AuditRecord& EventAssembler::record_at(AuditEvent& ev, std::size_t index) {
+  if (index < ev.records.size()) return ev.records[index];
+  if (spare_records_.empty()) return ev.records.emplace_back();
+  ev.records.push_back(std::move(spare_records_.back()));
+  spare_records_.pop_back();
+  return ev.records.back();
+}
+
 void EventAssembler::deliver(auparse_state_t* au) {
-  AuditEvent ev;
+  AuditEvent& ev = event_;  // see record_at()
+  ev.serial = 0;
+  ev.time_ms = 0;
   if (const au_event_t* ts = auparse_get_timestamp(au)) {
     ev.serial = ts->serial;
     // A record's own timestamp, bounded: a forged or corrupt one cannot overflow.
@@ -216,6 +247,7 @@ void EventAssembler::deliver(auparse_state_t* au) {
   account_serial(ev.serial);
   if (!wanted) return;
   try {
+    // The handler may take the event (move it away) or only read it.
     handler_(std::move(ev));
   } catch (...) {
     // The handler is the pipeline's; it must not throw through auparse's C

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "audit/record_grouper.h"
 #include "core/audit_event.h"
@@ -41,7 +42,10 @@ class EventAssembler {
 
   // `handler` is called synchronously from feed()/age_out()/flush() with
   // every event, or, given `interest`, with the events it wants (the others
-  // are still counted). `counters` may be null.
+  // are still counted). It may move the event away; if it does not, the
+  // assembler reuses the event's memory for the next one once the handler
+  // has returned, so it must not keep pointers or views into it (a copy is
+  // fine). `counters` may be null.
   EventAssembler(Handler handler, Counters* counters, Interest interest = nullptr);
   ~EventAssembler();
   EventAssembler(const EventAssembler&) = delete;
@@ -66,6 +70,9 @@ class EventAssembler {
   std::size_t read_skeleton(auparse_state_t* au, AuditEvent& ev);
   void read_rest(auparse_state_t* au, AuditEvent& ev);
   void read_fields(auparse_state_t* au, AuditRecord& record);
+  // The record at `index` of `ev`, appended (a spare one if there is one)
+  // if there is none: not cleared.
+  AuditRecord& record_at(AuditEvent& ev, std::size_t index);
   void account_serial(std::uint64_t serial);
 
   Handler handler_;
@@ -80,6 +87,9 @@ class EventAssembler {
   Counter* malformed_ = nullptr;
   // Hands auparse whole events only (record_grouper.h says why).
   RecordGrouper grouper_;
+  AuditEvent event_;                       // the event being read, reused (see record_at())
+  std::vector<AuditRecord> spare_records_;  // emptied records of earlier events, for reuse
+  std::string decoded_;                     // scratch for hex-decoded values
   std::string partial_line_;  // the start of a line whose end has not been fed yet
 };
 

@@ -49,21 +49,37 @@ int hex_digit(char c) {
 
 }  // namespace
 
-std::optional<std::string> decoded_field_text(int record_type, std::string_view name, std::string_view raw) {
-  if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') return std::string(raw.substr(1, raw.size() - 2));
-  if (raw.empty() || raw.size() % 2 != 0) return std::nullopt;
-  if (!escapable(name) && !(record_type == rec::kExecve && execve_argument(name))) return std::nullopt;
-  std::string out;
-  out.reserve(raw.size() / 2);
+FieldTextKind field_text_kind(int record_type, std::string_view name, std::string_view raw) {
+  if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') return FieldTextKind::kQuoted;
+  if (raw.empty() || raw.size() % 2 != 0) return FieldTextKind::kRaw;
+  if (!escapable(name) && !(record_type == rec::kExecve && execve_argument(name))) return FieldTextKind::kRaw;
+  return FieldTextKind::kHex;
+}
+
+bool decode_field_hex(int record_type, std::string_view raw, std::string& out) {
+  if (raw.empty() || raw.size() % 2 != 0) return false;
+  out.resize(raw.size() / 2);
+  const bool nul_as_space = record_type == rec::kProctitle;
   for (std::size_t i = 0; i < raw.size(); i += 2) {
     const int hi = hex_digit(raw[i]), lo = hex_digit(raw[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;  // not an encoding after all ("(null)", "?")
-    out.push_back(static_cast<char>(hi * 16 + lo));
+    if (hi < 0 || lo < 0) return false;  // not an encoding after all ("(null)", "?")
+    const char c = static_cast<char>(hi * 16 + lo);
+    out[i / 2] = nul_as_space && c == '\0' ? ' ' : c;
   }
-  if (record_type == rec::kProctitle)
-    for (auto& c : out)
-      if (c == '\0') c = ' ';
-  return out;
+  return true;
+}
+
+std::optional<std::string> decoded_field_text(int record_type, std::string_view name, std::string_view raw) {
+  switch (field_text_kind(record_type, name, raw)) {
+    case FieldTextKind::kQuoted: return std::string(raw.substr(1, raw.size() - 2));
+    case FieldTextKind::kHex: {
+      std::string out;
+      if (decode_field_hex(record_type, raw, out)) return out;
+      return std::nullopt;
+    }
+    case FieldTextKind::kRaw: break;
+  }
+  return std::nullopt;
 }
 
 }  // namespace cshield

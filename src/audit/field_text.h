@@ -3,8 +3,8 @@
 // hex-encoded (it does so for strings with spaces, quotes or control bytes)
 // is decoded, for the fields that carry such strings (exe, comm, name, cwd,
 // key, EXECVE arguments, proctitle with its NULs as spaces, ...). Anything
-// else reads as it is written: nullopt, so that no copy is made. Syscall and
-// arch names need the arch-specific tables and are auparse's job, not this.
+// else reads as it is written. Syscall and arch names need the
+// arch-specific tables and are auparse's job, not this.
 #pragma once
 
 #include <optional>
@@ -13,6 +13,24 @@
 
 namespace cshield {
 
+// How a value's text is had from its raw value.
+enum class FieldTextKind {
+  kRaw,      // as written
+  kQuoted,   // raw without its first and last byte (the quotes)
+  kHex,      // hex-decoded: see decode_field_hex()
+};
+
+// Cheap: a look at the ends of `raw` and, for an even-length unquoted value,
+// at the field's name.
+FieldTextKind field_text_kind(int record_type, std::string_view name, std::string_view raw);
+
+// Decodes `raw` (of kind kHex) into `out` (replacing its content); false,
+// with `out` unspecified, when it is not an encoding after all ("(null)",
+// lower-case or odd digits): then the text is raw.
+bool decode_field_hex(int record_type, std::string_view raw, std::string& out);
+
+// All of it in one: the text, or nullopt when it reads as raw. Allocates;
+// the assembler uses the two above.
 std::optional<std::string> decoded_field_text(int record_type, std::string_view name, std::string_view raw);
 
 }  // namespace cshield

@@ -3,9 +3,19 @@
 // `text` the interpreted value (hex-decoded strings, syscall and arch names,
 // uid names are NOT substituted: ids stay numeric). Plain value type; no
 // thread-safety of its own.
+//
+// Storage: a record owns one buffer holding the names, raw values and
+// interpreted texts of all its fields; an AuditField is views into it
+// (no allocation per field). The views stay valid while the record exists
+// and is not cleared, also when the record or its event is moved (the buffer
+// moves with it). A copy of a record or event gets a buffer of its own, and
+// its fields view that one. So: never keep a field's view beyond the life of
+// the record it came from (copy it into a std::string to keep it).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,38 +24,65 @@
 
 namespace cshield {
 
+struct AuditRecord;
+
+// One field of a record: views into its record's storage. Made only by
+// AuditRecord::add_field().
 struct AuditField {
-  AuditField() = default;
-  AuditField(std::string field_name, std::string raw_value)
-      : name(std::move(field_name)), raw(std::move(raw_value)) {}
-  // Copies straight into the members (the assembler's, once per field read).
-  AuditField(std::string_view field_name, std::string_view raw_value) : name(field_name), raw(raw_value) {}
-  AuditField(std::string field_name, std::string raw_value, std::string text_value)
-      : name(std::move(field_name)), raw(std::move(raw_value)) {
-    set_text(std::move(text_value));
-  }
+  std::string_view name;
+  // As written in the record (e.g. 2F6574632F736861646F77); followed by a NUL
+  // in the storage, so raw.data() is a C string.
+  std::string_view raw;
 
-  std::string name;
-  std::string raw;  // as written in the record (e.g. 2F6574632F736861646F77)
+  // Interpreted (e.g. /etc/shadow); raw when there is nothing to interpret.
+  std::string_view text() const { return text_.data() ? text_ : raw; }
 
-  // Interpreted (e.g. /etc/shadow); raw when there is nothing to interpret,
-  // in which case no second copy is kept.
-  const std::string& text() const { return decoded_ ? *decoded_ : raw; }
-  void set_text(std::string text) {
-    if (text == raw)
-      decoded_.reset();
-    else
-      decoded_ = std::move(text);
-  }
+  // Only AuditRecord makes fields (it can make a Made).
+  class Made {
+    friend struct AuditRecord;
+    Made() = default;
+  };
+  AuditField(Made, std::string_view n, std::string_view r, std::uint64_t key) : name(n), raw(r), name_key_(key) {}
 
  private:
-  std::optional<std::string> decoded_;
+  friend struct AuditRecord;
+  std::string_view text_;       // unset (null data) when the text is raw
+  std::uint64_t name_key_ = 0;  // see AuditRecord::field()
 };
 
 struct AuditRecord {
   int type = 0;                 // AUDIT_* number (1300 SYSCALL, 1302 PATH, ...)
   std::string type_name;        // "SYSCALL", "PATH", ...
+  // In record order. Read-only for callers: fields are added with
+  // add_field() (their views point into this record's storage).
   std::vector<AuditField> fields;
+
+  AuditRecord() = default;
+  // A deep copy: the copy's fields view the copy's own storage.
+  AuditRecord(const AuditRecord& other);
+  AuditRecord& operator=(const AuditRecord& other);
+  // The storage moves along: views into it stay valid.
+  AuditRecord(AuditRecord&& other) noexcept;
+  AuditRecord& operator=(AuditRecord&& other) noexcept;
+  ~AuditRecord() = default;
+
+  // Appends a field, copying `name` and `raw` into the record's storage (they
+  // may be anything, temporaries included). Returns the new field, valid
+  // until the next add_field().
+  AuditField& add_field(std::string_view name, std::string_view raw);
+  // The same from C strings (null raw: empty), the assembler's: measures
+  // them while copying.
+  AuditField& add_field(const char* name, const char* raw);
+  // The same with an interpreted value (kept only when it differs from raw).
+  AuditField& add_field(std::string_view name, std::string_view raw, std::string_view text);
+  // Sets the interpreted value of `f`, one of this record's fields: a view
+  // into this record's storage (e.g. part of its raw value) is kept as it
+  // is, anything else is copied in; equal to raw means uninterpreted.
+  void set_text(AuditField& f, std::string_view text);
+  // No type, name or field, keeping the memory for the next use.
+  void clear();
+  // No field (type and type_name stay), keeping the memory.
+  void clear_fields();
 
   const AuditField* field(std::string_view name) const;
   // Interpreted value of a field, or nullopt when the record lacks it.
@@ -57,6 +94,21 @@ struct AuditRecord {
   std::string_view raw_view(std::string_view name) const;
   // Raw value parsed as a signed/unsigned number (decimal, or hex for a0..a3).
   std::optional<std::int64_t> number(std::string_view name) const;
+
+ private:
+  // Copies `s` and a NUL into the storage; the returned view (without the
+  // NUL) is valid until the storage grows again.
+  std::string_view keep(std::string_view s);
+  // Makes room for `n` more bytes; when the buffer moves, every field's
+  // views move with it.
+  void reserve_more(std::size_t n);
+  bool owns(std::string_view s) const;
+  // Points every view of the fields that is into the buffer at `from` (of
+  // `size` bytes) to the same place in the buffer at `to`.
+  void rebase(const char* from, std::size_t size, const char* to);
+
+  std::unique_ptr<char[]> store_;
+  std::size_t store_size_ = 0, store_capacity_ = 0;
 };
 
 struct AuditEvent {

@@ -77,7 +77,7 @@ std::vector<std::string> exec_argv(const AuditEvent& event) {
   for (std::int64_t i = 0; i < argc && i < 4096; ++i) {
     char* const index_end = std::to_chars(digits, last, i).ptr;
     if (const AuditField* f = r->field(std::string_view(name, static_cast<std::size_t>(index_end - name)))) {
-      argv.push_back(f->text());
+      argv.emplace_back(f->text());
       continue;
     }
     std::string joined;

@@ -97,11 +97,141 @@ BOOST_AUTO_TEST_CASE(alarm_types_and_fold_key) {
 
 BOOST_AUTO_TEST_CASE(record_numbers) {
   AuditRecord r;
-  r.fields = {{"a0", "ffffffffffffff9c", "ffffffffffffff9c"}, {"exit", "-13", "EACCES"}, {"pid", "42", "42"}};
+  r.add_field("a0", "ffffffffffffff9c");
+  r.add_field("exit", "-13", "EACCES");
+  r.add_field("pid", "42");
   BOOST_TEST(*r.number("a0") == -100);
   BOOST_TEST(*r.number("exit") == -13);
   BOOST_TEST(*r.number("pid") == 42);
   BOOST_TEST(!r.number("ppid"));
+}
+
+BOOST_AUTO_TEST_CASE(record_numbers_beyond_plain_digits_read_as_strtoll_reads_them) {
+  AuditRecord r;
+  r.add_field("a1", "0x10");                  // strtoull's prefix
+  r.add_field("ppid", " 42");                 // leading blank
+  r.add_field("uid", "+7");
+  r.add_field("gid", "12abc");
+  r.add_field("ses", "99999999999999999999");  // out of range
+  r.add_field("a2", "1ffffffffffffffff");
+  r.add_field("a3", "-1");
+  BOOST_TEST(*r.number("a1") == 16);
+  BOOST_TEST(*r.number("ppid") == 42);
+  BOOST_TEST(*r.number("uid") == 7);
+  BOOST_TEST(!r.number("gid"));
+  BOOST_TEST(!r.number("ses"));
+  BOOST_TEST(!r.number("a2"));
+  BOOST_TEST(*r.number("a3") == -1);
+}
+
+namespace {
+
+// A record big enough that its storage grows several times, with a value
+// decoded (a view of its raw value), one interpreted (copied in) and one as
+// written.
+AuditRecord big_record(const std::string& tag) {
+  AuditRecord r;
+  r.type = rec::kPath;
+  r.type_name = "PATH";
+  for (int i = 0; i < 200; ++i) {
+    const std::string name = "field_" + std::to_string(i);
+    AuditField& f = r.add_field(name.c_str(), ("\"" + tag + std::string(i % 40, 'x') + "\"").c_str());
+    r.set_text(f, f.raw.substr(1, f.raw.size() - 2));
+  }
+  r.add_field("syscall", "59", "execve");
+  r.add_field("inode", tag);
+  return r;
+}
+
+void expect_big_record(const AuditRecord& r, const std::string& tag) {
+  BOOST_REQUIRE_EQUAL(r.fields.size(), 202u);
+  for (int i = 0; i < 200; ++i) {
+    const std::string value = tag + std::string(i % 40, 'x');
+    const AuditField* f = r.field("field_" + std::to_string(i));
+    BOOST_REQUIRE(f);
+    BOOST_TEST(f->raw == "\"" + value + "\"");
+    BOOST_TEST(f->text() == value);
+    BOOST_TEST(f->raw.data()[f->raw.size()] == '\0');  // raw is a C string
+  }
+  BOOST_TEST(r.text_view("syscall") == "execve");
+  BOOST_TEST(r.raw_view("syscall") == "59");
+  BOOST_TEST(r.text_view("inode") == tag);
+  BOOST_TEST(r.text_view("inode").data() == r.raw_view("inode").data());  // no second copy
+}
+
+}  // namespace
+
+// Fields are views into storage the record owns: a copy must view its own,
+// and a move must carry it along. The original is overwritten and destroyed
+// before the copy is read, so a view left pointing at it reads the wrong
+// text (or, under ASan, freed memory).
+BOOST_AUTO_TEST_CASE(record_views_follow_their_storage_through_copies_moves_and_growth) {
+  std::vector<AuditRecord> copies;
+  {
+    AuditRecord original = big_record("first");
+    expect_big_record(original, "first");
+    copies.push_back(original);
+    AuditEvent ev;
+    ev.records.push_back(original);
+    const AuditEvent copied_event = ev;  // events copy their records deep
+    original.clear();
+    for (int i = 0; i < 300; ++i) original.add_field("overwritten", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz");
+    ev.records.clear();
+    expect_big_record(copied_event.records.front(), "first");
+    copies.push_back(copied_event.records.front());
+  }
+  for (int i = 0; i < 50; ++i) copies.push_back(big_record("moved" + std::to_string(i)));  // reallocations move records
+  expect_big_record(copies[0], "first");
+  expect_big_record(copies[1], "first");
+  for (int i = 0; i < 50; ++i) expect_big_record(copies[2 + i], "moved" + std::to_string(i));
+  AuditRecord assigned;
+  assigned = copies[5];
+  copies.clear();
+  expect_big_record(assigned, "moved3");
+  AuditRecord moved = std::move(assigned);
+  expect_big_record(moved, "moved3");
+  BOOST_TEST(assigned.fields.empty());
+}
+
+BOOST_AUTO_TEST_CASE(fields_added_from_the_records_own_views_survive_its_growth) {
+  AuditRecord r;
+  r.add_field("name", "\"/etc/shadow\"", "/etc/shadow");
+  for (int i = 0; i < 500; ++i) {
+    r.add_field(r.fields.front().name, r.fields.front().raw, r.fields.front().text());  // views into r's own storage
+    r.add_field(r.fields.front().name.data(), r.fields.front().raw.data());               // and C strings of it
+  }
+  for (const auto& f : r.fields) {
+    BOOST_TEST(f.name == "name");
+    BOOST_TEST(f.raw == "\"/etc/shadow\"");
+  }
+  BOOST_TEST(r.fields[1].text() == "/etc/shadow");
+  BOOST_TEST(r.fields[2].text() == "\"/etc/shadow\"");  // added without a text: as written
+}
+
+BOOST_AUTO_TEST_CASE(field_lookup_tells_apart_names_that_share_a_beginning_or_a_length) {
+  AuditRecord r;
+  const std::string long_a(300, 'x'), long_b = std::string(299, 'x') + "y";
+  r.add_field("cap_fp", "1");
+  r.add_field("cap_fi", "2");
+  r.add_field("abcdefgh1", "3");
+  r.add_field("abcdefgh2", "4");
+  r.add_field(long_a, "5");
+  r.add_field(long_b, "6");
+  r.add_field("", "7");
+  r.add_field("a0", "8");
+  BOOST_TEST(r.raw_view("cap_fp") == "1");
+  BOOST_TEST(r.raw_view("cap_fi") == "2");
+  BOOST_TEST(r.raw_view("abcdefgh1") == "3");
+  BOOST_TEST(r.raw_view("abcdefgh2") == "4");
+  BOOST_TEST(r.raw_view(long_a) == "5");
+  BOOST_TEST(r.raw_view(long_b) == "6");
+  BOOST_TEST(r.raw_view("") == "7");
+  BOOST_TEST(r.raw_view("a0") == "8");
+  BOOST_TEST(!r.field("abcdefgh3"));
+  BOOST_TEST(!r.field("cap_f"));
+  BOOST_TEST(!r.field("a"));
+  BOOST_TEST(!r.field(std::string_view("a0\0", 3)));
+  BOOST_TEST(!r.field(std::string(301, 'x')));
 }
 
 BOOST_AUTO_TEST_CASE(rule_text) {
