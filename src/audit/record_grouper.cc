@@ -92,8 +92,17 @@ void RecordGrouper::line(std::string_view line) {
 // libauparse's own rule (3.0.9, au_check_events): an event whose latest
 // record is of one of these types is complete, and a later record of its
 // serial starts another event.
+// Remembered per type name (a log has a few dozen), since libaudit's lookup
+// by name costs more than the rest of a record's grouping.
 bool RecordGrouper::ends_in_auparse(std::string_view type) {
-  if (type == "PROCTITLE" || type == "SYSCALL" || type == "PATH" || type == "CWD") return type == "PROCTITLE";
+  for (const auto& [name, ends] : type_ends_)
+    if (name == type) return ends;
+  const bool ends = type_ends_auparse_event(type);
+  if (type_ends_.size() < kRememberedTypes) type_ends_.emplace_back(std::string(type), ends);
+  return ends;
+}
+
+bool RecordGrouper::type_ends_auparse_event(std::string_view type) {
   char name[64];
   if (type.size() >= sizeof(name)) return false;
   type.copy(name, type.size());

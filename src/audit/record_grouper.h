@@ -29,6 +29,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/counters.h"
@@ -68,7 +69,8 @@ class RecordGrouper {
   enum class Ending { kHasEoe, kSupplyEoe, kAsIs };
   // Hands open_[index] out and forgets it.
   void end(std::size_t index, Ending ending);
-  static bool ends_in_auparse(std::string_view type);
+  bool ends_in_auparse(std::string_view type);
+  static bool type_ends_auparse_event(std::string_view type);  // libaudit's lookup
   void remember_ended(std::size_t hash);
   bool ended_recently(std::size_t hash) const;
 
@@ -81,6 +83,8 @@ class RecordGrouper {
   std::size_t ended_next_ = 0;
   std::string scratch_;
   std::vector<std::string> spare_;  // emptied texts of ended events, reused
+  static constexpr std::size_t kRememberedTypes = 64;
+  std::vector<std::pair<std::string, bool>> type_ends_;  // ends_in_auparse() by type name
 };
 
 }  // namespace cshield
