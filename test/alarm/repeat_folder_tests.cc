@@ -11,6 +11,7 @@
 
 #include "alarm/repeat_folder.h"
 #include "store/sqlite_store.h"
+#include "support/store_sink.h"
 #include "support/temp_dir.h"
 
 using namespace cshield;
@@ -23,15 +24,7 @@ class RecordingSink : public AlarmSink {
   std::vector<Alarm> received;
 };
 
-// Writes each alarm it is given on its own, as a store writer with a batch of one.
-class StoreSink : public AlarmSink {
- public:
-  explicit StoreSink(SqliteStore& store) : store_(store) {}
-  void publish(const Alarm& a) override { store_.write({a}); }
-
- private:
-  SqliteStore& store_;
-};
+using cshield::testing::StoreSink;
 
 Alarm alarm(std::string subtype, std::int64_t at_ms, std::string container = "c1", std::string exe = "/bin/x",
             std::string syscall = "ptrace", std::optional<std::string> path = std::nullopt) {
@@ -70,6 +63,29 @@ struct DirectAndFolded {
 };
 
 using Row = std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t, std::string>;  // key, count, first, last, evidence
+
+// A storm of five keys in two containers: now and then a pause beyond the
+// fold window, one key (bpf) whose times step back a little, one alarm in
+// five already folded upstream (count 3).
+class Storm {
+ public:
+  explicit Storm(unsigned seed) : rng_(seed) {}
+  Alarm next() {
+    const int r = static_cast<int>(rng_() % 1000);
+    t_ += r < 5 ? 1500 + r * 100 : r % 40;
+    const std::string& subtype = kSubtypes[rng_() % kSubtypes.size()];
+    const std::int64_t at = subtype == "bpf" ? t_ - static_cast<std::int64_t>(rng_() % 200) : t_;
+    Alarm a = alarm(subtype, at, rng_() % 7 == 0 ? "c2" : "c1");
+    if (rng_() % 5 == 0) a.count = 3;
+    return a;
+  }
+  std::mt19937& rng() { return rng_; }
+
+ private:
+  inline static const std::vector<std::string> kSubtypes{"ptrace", "setns", "mount", "bpf", "keyctl"};
+  std::mt19937 rng_;
+  std::int64_t t_ = 1'700'000'000'000;
+};
 
 // Every row, oldest id first.
 std::vector<Row> rows(SqliteStore& store) {
@@ -192,17 +208,10 @@ BOOST_AUTO_TEST_CASE(the_store_gets_the_rows_it_would_get_from_every_alarm_one_b
   auto& [dir, direct, folded, to_direct, to_folded] = stores;
   RepeatFolder folder(to_folded, DirectAndFolded::kWindowMs, 3);
 
-  std::mt19937 rng(8);
-  const std::vector<std::string> subtypes{"ptrace", "setns", "mount", "bpf", "keyctl"};
-  std::int64_t t = 1'700'000'000'000;
+  Storm storm(8);
   std::int64_t published = 0;
   for (int i = 0; i < 3000; ++i) {
-    const int r = static_cast<int>(rng() % 1000);
-    t += r < 5 ? 1500 + r * 100 : r % 40;  // now and then a pause beyond the window
-    const std::string& subtype = subtypes[rng() % subtypes.size()];
-    const std::int64_t at = subtype == "bpf" ? t - static_cast<std::int64_t>(rng() % 200) : t;
-    Alarm a = alarm(subtype, at, rng() % 7 == 0 ? "c2" : "c1");
-    if (rng() % 5 == 0) a.count = 3;  // already folded upstream
+    const Alarm a = storm.next();
     to_direct.publish(a);
     folder.publish(a);
     published += a.count;
@@ -250,20 +259,13 @@ BOOST_AUTO_TEST_CASE(alarms_it_does_not_read_the_details_of_leave_the_same_rows)
   auto& [dir, direct, folded, to_direct, to_folded] = stores;
   RepeatFolder folder(to_folded, DirectAndFolded::kWindowMs, 3);
 
-  std::mt19937 rng(11);
-  const std::vector<std::string> subtypes{"ptrace", "setns", "mount", "bpf", "keyctl"};
-  std::int64_t t = 1'700'000'000'000;
+  Storm storm(11);
   std::int64_t published = 0;
   std::size_t without_details = 0;
   for (int i = 0; i < 3000; ++i) {
-    const int r = static_cast<int>(rng() % 1000);
-    t += r < 5 ? 1500 + r * 100 : r % 40;
-    const std::string& subtype = subtypes[rng() % subtypes.size()];
-    const std::int64_t at = subtype == "bpf" ? t - static_cast<std::int64_t>(rng() % 200) : t;
-    Alarm a = alarm(subtype, at, rng() % 7 == 0 ? "c2" : "c1");
-    a.description = "seen at " + std::to_string(at);
-    if (rng() % 5 == 0) a.count = 3;
-    if (rng() % 97 == 0) a.status = "ignored";  // never folded: always read
+    Alarm a = storm.next();
+    a.description = "seen at " + std::to_string(a.last_seen_ms);
+    if (storm.rng()() % 97 == 0) a.status = "ignored";  // never folded: always read
     to_direct.publish(a);
     const bool reads = folder.reads_details(a);
     if (!reads) {

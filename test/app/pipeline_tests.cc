@@ -9,6 +9,7 @@
 #include "store/sqlite_store.h"
 #include "support/audit_text.h"
 #include "support/store_options.h"
+#include "support/store_sink.h"
 #include "support/temp_dir.h"
 
 using namespace cshield;
@@ -80,15 +81,7 @@ struct AnsweringSink : CollectingSink {
   mutable std::vector<Alarm> asked;
 };
 
-// Writes each alarm it is given on its own.
-class StoreSink : public AlarmSink {
- public:
-  explicit StoreSink(SqliteStore& store) : store_(store) {}
-  void publish(const Alarm& a) override { store_.write({a}); }
-
- private:
-  SqliteStore& store_;
-};
+using cshield::testing::StoreSink;
 
 // Reads nothing but counts what it is given, and those given without details.
 struct QuietSink : AlarmSink {
