@@ -717,7 +717,7 @@ void Runtime::shutdown() {
 int Runtime::run() {
   kernel_lost_ = &counters_.gauge("kernel.lost", "records the kernel lost (its lost counter)");
   kernel_backlog_ = &counters_.gauge("kernel.backlog", "records waiting in the kernel's audit backlog");
-  own_records_ = &counters_.counter("source.own_records", "cshieldd's own records read back and skipped");
+  own_records_ = &own_records_counter(counters_);
   backlog_wakes_ = &counters_.counter("audit.backlog_wakes",
                                       "records written to wake tasks the kernel left waiting for backlog room");
   counters_.gauge_fn("queue.records.depth", "record chunks waiting for the pipeline", [this] { return records_.size(); });

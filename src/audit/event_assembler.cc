@@ -19,10 +19,6 @@ namespace {
 // (reboot, replay of another log): start afresh instead of counting a gap.
 constexpr std::uint64_t kSerialRestart = 1000000;
 
-}  // namespace
-
-namespace {
-
 constexpr const char* kLateRecordsHelp =
     "records that arrived after their event had ended (the kernel resends records out of order after the netlink "
     "socket was full); each is delivered as an event of its own";

@@ -69,17 +69,4 @@ bool decode_field_hex(int record_type, std::string_view raw, std::string& out) {
   return true;
 }
 
-std::optional<std::string> decoded_field_text(int record_type, std::string_view name, std::string_view raw) {
-  switch (field_text_kind(record_type, name, raw)) {
-    case FieldTextKind::kQuoted: return std::string(raw.substr(1, raw.size() - 2));
-    case FieldTextKind::kHex: {
-      std::string out;
-      if (decode_field_hex(record_type, raw, out)) return out;
-      return std::nullopt;
-    }
-    case FieldTextKind::kRaw: break;
-  }
-  return std::nullopt;
-}
-
 }  // namespace cshield

@@ -7,7 +7,6 @@
 // arch-specific tables and are auparse's job, not this.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,9 +27,5 @@ FieldTextKind field_text_kind(int record_type, std::string_view name, std::strin
 // with `out` unspecified, when it is not an encoding after all ("(null)",
 // lower-case or odd digits): then the text is raw.
 bool decode_field_hex(int record_type, std::string_view raw, std::string& out);
-
-// All of it in one: the text, or nullopt when it reads as raw. Allocates;
-// the assembler uses the two above.
-std::optional<std::string> decoded_field_text(int record_type, std::string_view name, std::string_view raw);
 
 }  // namespace cshield

@@ -20,6 +20,11 @@ std::int64_t stamp_seconds(std::string_view stamp) {
   return sec;
 }
 
+// Appends the EOE record that ends the event of `stamp`.
+void append_eoe(std::string& text, std::string_view stamp) {
+  text.append("type=EOE msg=audit(").append(stamp).append("): \n");
+}
+
 }  // namespace
 
 RecordGrouper::RecordGrouper(std::function<void(std::string_view event)> sink, Counter* late_records)
@@ -50,7 +55,7 @@ void RecordGrouper::line(std::string_view line) {
     if (ended_recently(hash)) {
       if (late_records_) late_records_->add();
       scratch_.assign(line);
-      scratch_.append("type=EOE msg=audit(").append(stamp).append("): \n");
+      append_eoe(scratch_, stamp);
       sink_(scratch_);
       return;
     }
@@ -89,9 +94,6 @@ void RecordGrouper::line(std::string_view line) {
   }
 }
 
-// libauparse's own rule (3.0.9, au_check_events): an event whose latest
-// record is of one of these types is complete, and a later record of its
-// serial starts another event.
 // Remembered per type name (a log has a few dozen), since libaudit's lookup
 // by name costs more than the rest of a record's grouping.
 bool RecordGrouper::ends_in_auparse(std::string_view type) {
@@ -102,6 +104,9 @@ bool RecordGrouper::ends_in_auparse(std::string_view type) {
   return ends;
 }
 
+// libauparse's own rule (3.0.9, au_check_events): an event whose latest
+// record is of one of these types is complete, and a later record of its
+// serial starts another event.
 bool RecordGrouper::type_ends_auparse_event(std::string_view type) {
   char name[64];
   if (type.size() >= sizeof(name)) return false;
@@ -128,7 +133,7 @@ void RecordGrouper::flush() {
 void RecordGrouper::end(std::size_t index, Ending ending) {
   Open event = std::move(open_[index]);
   open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(index));
-  if (ending == Ending::kSupplyEoe) event.text.append("type=EOE msg=audit(").append(event.stamp).append("): \n");
+  if (ending == Ending::kSupplyEoe) append_eoe(event.text, event.stamp);
   if (ending != Ending::kAsIs) remember_ended(event.hash);
   sink_(event.text);
   event.text.clear();

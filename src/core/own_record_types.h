@@ -5,6 +5,8 @@
 // finds them.
 #pragma once
 
+#include <array>
+
 namespace cshield {
 
 // Each alarm, as the audit exporter writes it (export/audit_channel).
@@ -14,8 +16,12 @@ inline constexpr int kAlarmAuditRecordType = 2199;
 // for audit backlog room (rules/backlog_waker.h); it carries no alarm.
 inline constexpr int kBacklogWakeRecordType = 2198;
 
+inline constexpr std::array<int, 2> kOwnRecordTypes{kAlarmAuditRecordType, kBacklogWakeRecordType};
+
 inline constexpr bool is_own_record_type(int type) {
-  return type == kAlarmAuditRecordType || type == kBacklogWakeRecordType;
+  for (const int own : kOwnRecordTypes)
+    if (type == own) return true;
+  return false;
 }
 
 }  // namespace cshield

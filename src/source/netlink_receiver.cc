@@ -15,6 +15,7 @@
 
 #include "core/own_record_types.h"
 #include "source/audit_record_format.h"
+#include "source/own_record_filter.h"
 
 namespace cshield {
 namespace {
@@ -44,7 +45,7 @@ NetlinkReceiver::NetlinkReceiver(Counters* counters)
   overruns_ = &counters->counter("source.overruns",
                                  "socket receive buffer overruns (ENOBUFS): audit records lost before cshield read them");
   malformed_ = &counters->counter("source.malformed", "netlink messages too short or truncated, skipped");
-  own_records_ = &counters->counter("source.own_records", "cshieldd's own records read back and skipped");
+  own_records_ = &own_records_counter(*counters);
 }
 
 NetlinkReceiver::~NetlinkReceiver() {

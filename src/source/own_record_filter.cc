@@ -27,7 +27,7 @@ struct OwnType {
 const std::vector<OwnType>& own_types() {
   static const std::vector<OwnType> types = [] {
     std::vector<OwnType> out;
-    for (const int own : {kAlarmAuditRecordType, kBacklogWakeRecordType})
+    for (const int own : kOwnRecordTypes)
       out.push_back({std::to_string(own), "UNKNOWN[" + std::to_string(own) + "]", "type=" + std::to_string(own)});
     return out;
   }();
@@ -49,6 +49,10 @@ bool may_hold_own(const std::string& records) {
 }
 
 }  // namespace
+
+Counter& own_records_counter(Counters& counters) {
+  return counters.counter("source.own_records", "cshieldd's own records read back and skipped");
+}
 
 std::size_t drop_own_records(std::string& records) {
   if (!may_hold_own(records)) return 0;

@@ -7,11 +7,16 @@
 #include <cstddef>
 #include <string>
 
+#include "core/counters.h"
+
 namespace cshield {
 
 // Removes from `records` (complete text lines, "[node=N ]type=NAME msg=...")
 // every line whose type is one of cshieldd's own (core/own_record_types.h);
 // returns how many.
 std::size_t drop_own_records(std::string& records);
+
+// The counter of own records skipped, whichever way (source.own_records).
+Counter& own_records_counter(Counters& counters);
 
 }  // namespace cshield
