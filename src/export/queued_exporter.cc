@@ -32,7 +32,13 @@ QueuedExporter::QueuedExporter(std::string name, std::string target, std::unique
 
 QueuedExporter::~QueuedExporter() { stop(); }
 
-void QueuedExporter::publish(const Alarm& alarm) { queue_.try_push(alarm); }
+void QueuedExporter::publish(const Alarm& alarm) {
+  if (!queue_.try_push(alarm) || queue_.size() != options_.max_batch) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);  // no gather() misses the wake-up
+  }
+  wake_.notify_all();
+}
 
 void QueuedExporter::start() { thread_ = std::thread([this] {
     name_this_thread("cs-export-" + name_);
@@ -66,6 +72,11 @@ ExporterStatus QueuedExporter::status() const {
 void QueuedExporter::pause(std::chrono::milliseconds d) {
   std::unique_lock<std::mutex> lock(mu_);
   wake_.wait_for(lock, d, [this] { return stopping_.load(); });
+}
+
+void QueuedExporter::gather(std::chrono::milliseconds d) {
+  std::unique_lock<std::mutex> lock(mu_);
+  wake_.wait_for(lock, d, [this] { return stopping_.load() || queue_.size() >= options_.max_batch; });
 }
 
 void QueuedExporter::deliver(const Alarm& alarm) {
@@ -113,9 +124,9 @@ void QueuedExporter::run() {
   auto last_delivery = std::chrono::steady_clock::now() - std::chrono::hours(1);
   std::vector<Alarm> batch;
   while (true) {
-    if (!stopping_ && options_.gather.count() > 0 && queue_.size() == 0 &&
+    if (!stopping_ && options_.gather.count() > 0 && queue_.size() < options_.max_batch &&
         std::chrono::steady_clock::now() - last_delivery < options_.busy_within)
-      pause(options_.gather);  // a storm: let alarms queue instead of waking per alarm
+      gather(options_.gather);  // a storm: let alarms queue instead of waking per alarm
     auto alarm = queue_.pop_for(std::chrono::milliseconds(500));
     if (alarm) {
       batch.push_back(std::move(*alarm));

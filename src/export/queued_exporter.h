@@ -16,7 +16,8 @@
 // meanwhile (up to max_batch) without a wake-up per alarm, repeats folded
 // into one alarm whose count adds up (Alarm::fold_key, as the store folds):
 // a storm costs one export per distinct alarm per `gather`, not one per
-// event. A lone alarm goes out at once.
+// event. The sleep ends early once max_batch alarms are queued, so a flood
+// is sent as fast as the channel takes it. A lone alarm goes out at once.
 #pragma once
 
 #include <atomic>
@@ -41,10 +42,11 @@ struct QueuedExporterOptions {
   std::chrono::milliseconds max_backoff{5000};
   int attempts_while_stopping = 2;
   // Exports wait for the store (they carry its id), so this only adds to
-  // the SIEM's delay, not to the API's; 20 ms keeps a steady stream of
-  // alarms at one send per distinct alarm per 20 ms.
-  std::chrono::milliseconds gather{20};
-  std::chrono::milliseconds busy_within{50};
+  // the SIEM's delay, not to the API's; 100 ms keeps a steady stream of
+  // alarms at one send per distinct alarm per 100 ms (the audit exporter's
+  // records come back to cshieldd's reader: fewer is cheaper twice).
+  std::chrono::milliseconds gather{100};
+  std::chrono::milliseconds busy_within{250};
   std::size_t max_batch = 1024;
 };
 
@@ -76,6 +78,8 @@ class QueuedExporter : public AlarmSink {
   void deliver(const Alarm& alarm);
   // Sleeps `d` unless stop() is called meanwhile.
   void pause(std::chrono::milliseconds d);
+  // Sleeps `d` unless stop() is called or max_batch alarms queue meanwhile.
+  void gather(std::chrono::milliseconds d);
 
   const std::string name_, target_;
   std::unique_ptr<ExportChannel> channel_;
@@ -84,7 +88,7 @@ class QueuedExporter : public AlarmSink {
   std::thread thread_;
   std::atomic<bool> stopping_{false}, reopen_{false}, failing_{false};
   bool gave_up_ = false;  // worker thread only
-  mutable std::mutex mu_;  // guards last_error_; pairs with wake_ for pause()
+  mutable std::mutex mu_;  // guards last_error_; pairs with wake_ for pause() and gather()
   std::condition_variable wake_;
   std::string last_error_;
   Counter& sent_;

@@ -428,6 +428,27 @@ BOOST_AUTO_TEST_CASE(repeats_queued_together_go_out_once_with_their_count) {
   BOOST_TEST(ch.count() == 3u);
 }
 
+// While alarms keep coming the exporter gathers them, but a lone alarm goes
+// out at once, and a full batch ends the gather: a flood never waits for it
+// (nor fills the queue).
+BOOST_AUTO_TEST_CASE(a_full_batch_ends_the_gather) {
+  Counters counters;
+  auto owned = std::make_unique<FakeChannel>();
+  FakeChannel& ch = *owned;
+  QueuedExporterOptions options = fast(1000);
+  options.gather = 1h;
+  options.busy_within = 30min;  // the first alarm: none delivered within it
+  options.max_batch = 64;
+  QueuedExporter ex("fake", "test", std::move(owned), counters, options);
+  ex.start();
+  ex.publish(distinct_alarm(0));
+  BOOST_TEST(eventually([&] { return ch.count() == 1; }));  // lone: not gathered
+  for (int i = 1; i <= 64; ++i) ex.publish(distinct_alarm(i));
+  BOOST_TEST(eventually([&] { return ch.count() == 65; }));  // within eventually(), not an hour
+  BOOST_TEST(ex.status().dropped == 0u);
+  ex.stop();
+}
+
 BOOST_AUTO_TEST_CASE(reopen_reaches_the_channel) {
   Counters counters;
   auto owned = std::make_unique<FakeChannel>();
