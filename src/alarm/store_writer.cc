@@ -18,6 +18,7 @@ StoreWriter::StoreWriter(AlarmWriter& writer, Counters& counters, StoreWriterOpt
     : writer_(writer),
       options_(options),
       queue_(options.queue_capacity),
+      recent_(options.recent_window),
       stored_(counters.counter("store.alarms_written", "alarm rows written or folded into, after in-memory coalescing")),
       write_failures_(counters.counter("store.write_failures", "failed batch writes (retried)")),
       retention_deleted_(counters.counter("store.retention_deleted", "alarms deleted by retention")),
@@ -33,9 +34,29 @@ StoreWriter::StoreWriter(AlarmWriter& writer, Counters& counters, StoreWriterOpt
 
 StoreWriter::~StoreWriter() { stop(); }
 
-void StoreWriter::publish(const Alarm& alarm) { queue_.try_push(alarm); }
+bool StoreWriter::note_key(const Alarm& alarm) {
+  const std::size_t key = alarm.fold_key_hash();
+  std::lock_guard<std::mutex> lock(new_mu_);
+  return recent_.note(key, std::chrono::steady_clock::now());
+}
 
-void StoreWriter::publish_owned(Alarm&& alarm) { queue_.try_push(std::move(alarm)); }
+void StoreWriter::wake_for_new() {
+  {
+    std::lock_guard<std::mutex> lock(new_mu_);
+    new_queued_ = true;
+  }
+  new_cv_.notify_one();
+}
+
+void StoreWriter::publish(const Alarm& alarm) {
+  const bool is_new = note_key(alarm);
+  if (queue_.try_push(alarm) && is_new) wake_for_new();
+}
+
+void StoreWriter::publish_owned(Alarm&& alarm) {
+  const bool is_new = note_key(alarm);
+  if (queue_.try_push(std::move(alarm)) && is_new) wake_for_new();
+}
 
 void StoreWriter::start() { thread_ = std::thread([this] {
     name_this_thread("cs-store");
@@ -44,6 +65,10 @@ void StoreWriter::start() { thread_ = std::thread([this] {
 
 void StoreWriter::stop() {
   if (stopping_.exchange(true)) return;
+  {
+    std::lock_guard<std::mutex> lock(new_mu_);  // a gather sees stopping_ or is woken
+  }
+  new_cv_.notify_all();
   queue_.close();
   if (thread_.joinable()) thread_.join();
 }
@@ -139,6 +164,40 @@ std::string StoreWriter::degraded_reason() const {
 // storm costs one row update per batch, not one per event.
 void StoreWriter::coalesce(std::vector<Alarm>& batch) { coalesced_.add(coalesce_repeats(batch)); }
 
+void StoreWriter::gather_from(std::chrono::steady_clock::time_point start) {
+  std::unique_lock<std::mutex> lock(new_mu_);
+  const auto full = start + options_.gather;
+  while (!stopping_) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= full) return;
+    const auto early = last_early_ + options_.gather;  // at most one early end per gather
+    if (new_queued_ && now >= early) {
+      last_early_ = now;
+      return;
+    }
+    new_cv_.wait_until(lock, new_queued_ ? std::min(early, full) : full);
+  }
+}
+
+void StoreWriter::take_queued(std::vector<Alarm>& batch) {
+  {
+    std::lock_guard<std::mutex> lock(new_mu_);
+    new_queued_ = false;  // what is queued now is taken below
+  }
+  // At most what is queued now: a publisher that keeps up with the writer
+  // cannot hold a batch open.
+  std::size_t left = queue_.size();
+  while (left > 0 && batch.size() < options_.max_batch) {
+    const std::size_t took = queue_.drain(batch, std::min(left, options_.max_batch - batch.size()));
+    if (took == 0) break;
+    left -= took;
+    coalesce(batch);
+  }
+  if (left == 0) return;
+  std::lock_guard<std::mutex> lock(new_mu_);
+  new_queued_ = true;  // a new alarm may be among those left: the next gather ends early
+}
+
 void StoreWriter::run() {
   auto next_retention = std::chrono::steady_clock::now();
   std::vector<Alarm> batch;
@@ -151,10 +210,9 @@ void StoreWriter::run() {
       // (then gathering would only cap the write rate and grow the queue).
       if (!stopping_ && options_.gather.count() > 0 && now - last_write < options_.busy_within &&
           queue_.size() + 1 < options_.max_batch)
-        std::this_thread::sleep_for(options_.gather);
+        gather_from(now);
       batch.push_back(std::move(*first));
-      queue_.drain(batch, options_.max_batch - 1);
-      coalesce(batch);
+      take_queued(batch);
       write_batch(batch);
       last_write = std::chrono::steady_clock::now();
     } else if (stopping_ && queue_.size() == 0) {
