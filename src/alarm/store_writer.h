@@ -109,7 +109,7 @@ class StoreWriter : public AlarmSink {
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> in_flight_{0};
-  std::mutex new_mu_;  // guards the four below
+  std::mutex new_mu_;  // guards recent_, new_queued_ and last_early_
   std::condition_variable new_cv_;
   RecentKeys recent_;
   bool new_queued_ = false;  // a new alarm is queued (not yet taken into a batch)
