@@ -34,28 +34,22 @@ StoreWriter::StoreWriter(AlarmWriter& writer, Counters& counters, StoreWriterOpt
 
 StoreWriter::~StoreWriter() { stop(); }
 
-bool StoreWriter::note_key(const Alarm& alarm) {
-  const std::size_t key = alarm.fold_key_hash();
-  std::lock_guard<std::mutex> lock(new_mu_);
-  return recent_.note(key, std::chrono::steady_clock::now());
-}
-
-void StoreWriter::wake_for_new() {
-  {
-    std::lock_guard<std::mutex> lock(new_mu_);
-    new_queued_ = true;
-  }
-  new_cv_.notify_one();
-}
-
-void StoreWriter::publish(const Alarm& alarm) {
-  const bool is_new = note_key(alarm);
-  if (queue_.try_push(alarm) && is_new) wake_for_new();
-}
+void StoreWriter::publish(const Alarm& alarm) { publish_owned(Alarm(alarm)); }
 
 void StoreWriter::publish_owned(Alarm&& alarm) {
-  const bool is_new = note_key(alarm);
-  if (queue_.try_push(std::move(alarm)) && is_new) wake_for_new();
+  const std::size_t key = alarm.fold_key_hash();
+  bool is_new = false;
+  {
+    std::lock_guard<std::mutex> lock(new_mu_);
+    is_new = recent_.note(key, std::chrono::steady_clock::now());
+    // A new alarm is queued and flagged under one lock: a batch that clears
+    // the flag (take_queued) finds the alarm queued.
+    if (is_new && queue_.try_push(std::move(alarm))) new_queued_ = true;
+  }
+  if (is_new)
+    new_cv_.notify_one();
+  else
+    queue_.try_push(std::move(alarm));
 }
 
 void StoreWriter::start() { thread_ = std::thread([this] {
@@ -180,13 +174,14 @@ void StoreWriter::gather_from(std::chrono::steady_clock::time_point start) {
 }
 
 void StoreWriter::take_queued(std::vector<Alarm>& batch) {
+  // At most what is queued now (a publisher that keeps up with the writer
+  // cannot hold a batch open), and with it every new alarm flagged so far.
+  std::size_t left = 0;
   {
     std::lock_guard<std::mutex> lock(new_mu_);
-    new_queued_ = false;  // what is queued now is taken below
+    new_queued_ = false;
+    left = queue_.size();
   }
-  // At most what is queued now: a publisher that keeps up with the writer
-  // cannot hold a batch open.
-  std::size_t left = queue_.size();
   while (left > 0 && batch.size() < options_.max_batch) {
     const std::size_t took = queue_.drain(batch, std::min(left, options_.max_batch - batch.size()));
     if (took == 0) break;

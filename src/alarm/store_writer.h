@@ -85,10 +85,6 @@ class StoreWriter : public AlarmSink {
 
  private:
   void run();
-  // Before a push: notes the alarm's fold key; true when it is new.
-  bool note_key(const Alarm& alarm);
-  // After the push of a new alarm: ends a gather in progress.
-  void wake_for_new();
   // Waits `gather` from `start`, less once a new alarm is queued.
   void gather_from(std::chrono::steady_clock::time_point start);
   // Moves into `batch` what is queued now, folding as it goes, until the
