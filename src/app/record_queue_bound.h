@@ -13,7 +13,7 @@
 // - A source that must be read empty at once (an overflowed audit socket,
 //   RecordSource::must_drain): no bound; the queue's capacity keeps
 //   kDrainChunks of room past kStalledChunks for it (the audit daemon's
-//   1 MiB socket buffer holds some 1 600 records, about four chunks; a
+//   1 MiB socket buffer holds some 1 600 records, about three chunks; a
 //   multicast source's 8 MiB some 13 000, about 26).
 #pragma once
 
