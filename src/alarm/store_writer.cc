@@ -18,6 +18,7 @@ StoreWriter::StoreWriter(AlarmWriter& writer, Counters& counters, StoreWriterOpt
     : writer_(writer),
       options_(options),
       queue_(options.queue_capacity),
+      recent_(options.recent_window),
       stored_(counters.counter("store.alarms_written", "alarm rows written or folded into, after in-memory coalescing")),
       write_failures_(counters.counter("store.write_failures", "failed batch writes (retried)")),
       retention_deleted_(counters.counter("store.retention_deleted", "alarms deleted by retention")),
@@ -33,9 +34,23 @@ StoreWriter::StoreWriter(AlarmWriter& writer, Counters& counters, StoreWriterOpt
 
 StoreWriter::~StoreWriter() { stop(); }
 
-void StoreWriter::publish(const Alarm& alarm) { queue_.try_push(alarm); }
+void StoreWriter::publish(const Alarm& alarm) { publish_owned(Alarm(alarm)); }
 
-void StoreWriter::publish_owned(Alarm&& alarm) { queue_.try_push(std::move(alarm)); }
+void StoreWriter::publish_owned(Alarm&& alarm) {
+  const std::size_t key = alarm.fold_key_hash();
+  bool is_new = false;
+  {
+    std::lock_guard<std::mutex> lock(new_mu_);
+    is_new = recent_.note(key, std::chrono::steady_clock::now());
+    // A new alarm is queued and flagged under one lock: a batch that clears
+    // the flag (take_queued) finds the alarm queued.
+    if (is_new && queue_.try_push(std::move(alarm))) new_queued_ = true;
+  }
+  if (is_new)
+    new_cv_.notify_one();
+  else
+    queue_.try_push(std::move(alarm));
+}
 
 void StoreWriter::start() { thread_ = std::thread([this] {
     name_this_thread("cs-store");
@@ -44,6 +59,10 @@ void StoreWriter::start() { thread_ = std::thread([this] {
 
 void StoreWriter::stop() {
   if (stopping_.exchange(true)) return;
+  {
+    std::lock_guard<std::mutex> lock(new_mu_);  // a gather sees stopping_ or is woken
+  }
+  new_cv_.notify_all();
   queue_.close();
   if (thread_.joinable()) thread_.join();
 }
@@ -139,6 +158,41 @@ std::string StoreWriter::degraded_reason() const {
 // storm costs one row update per batch, not one per event.
 void StoreWriter::coalesce(std::vector<Alarm>& batch) { coalesced_.add(coalesce_repeats(batch)); }
 
+void StoreWriter::gather_from(std::chrono::steady_clock::time_point start) {
+  std::unique_lock<std::mutex> lock(new_mu_);
+  const auto full = start + options_.gather;
+  while (!stopping_) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= full) return;
+    const auto early = last_early_ + options_.gather;  // at most one early end per gather
+    if (new_queued_ && now >= early) {
+      last_early_ = now;
+      return;
+    }
+    new_cv_.wait_until(lock, new_queued_ ? std::min(early, full) : full);
+  }
+}
+
+void StoreWriter::take_queued(std::vector<Alarm>& batch) {
+  // At most what is queued now (a publisher that keeps up with the writer
+  // cannot hold a batch open), and with it every new alarm flagged so far.
+  std::size_t left = 0;
+  {
+    std::lock_guard<std::mutex> lock(new_mu_);
+    new_queued_ = false;
+    left = queue_.size();
+  }
+  while (left > 0 && batch.size() < options_.max_batch) {
+    const std::size_t took = queue_.drain(batch, std::min(left, options_.max_batch - batch.size()));
+    if (took == 0) break;
+    left -= took;
+    coalesce(batch);
+  }
+  if (left == 0) return;
+  std::lock_guard<std::mutex> lock(new_mu_);
+  new_queued_ = true;  // a new alarm may be among those left: the next gather ends early
+}
+
 void StoreWriter::run() {
   auto next_retention = std::chrono::steady_clock::now();
   std::vector<Alarm> batch;
@@ -151,10 +205,9 @@ void StoreWriter::run() {
       // (then gathering would only cap the write rate and grow the queue).
       if (!stopping_ && options_.gather.count() > 0 && now - last_write < options_.busy_within &&
           queue_.size() + 1 < options_.max_batch)
-        std::this_thread::sleep_for(options_.gather);
+        gather_from(now);
       batch.push_back(std::move(*first));
-      queue_.drain(batch, options_.max_batch - 1);
-      coalesce(batch);
+      take_queued(batch);
       write_batch(batch);
       last_write = std::chrono::steady_clock::now();
     } else if (stopping_ && queue_.size() == 0) {

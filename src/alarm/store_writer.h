@@ -5,7 +5,13 @@
 // While alarms keep coming (the previous batch was written less than
 // `busy_within` ago), the writer waits `gather` before draining, so a storm
 // costs one transaction per `gather`, not one per alarm; a lone alarm is
-// written at once.
+// written at once. A new alarm (its fold key not published within
+// `recent_window`: another container's during a storm, a new file) ends the
+// gather at once, so that it does not wait behind a storm's repeats; at most
+// once per `gather`, so that a flood of distinct alarms still costs one
+// transaction per `gather`. A batch takes everything queued when it starts
+// (up to max_batch alarms once repeats are folded), so that the new alarm is
+// in it whatever the storm queued before it.
 // A batch that fails to write is retried with back-off while the queue
 // behind it keeps accepting (and, when full, counting drops), so a slow or
 // failing disk never blocks detection.
@@ -20,11 +26,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>
 
 #include "alarm/alarm_sink.h"
+#include "alarm/recent_keys.h"
 #include "core/bounded_queue.h"
 #include "core/change_signal.h"
 #include "core/counters.h"
@@ -41,6 +49,8 @@ struct StoreWriterOptions {
   // waits at most 15 ms more to be queryable.
   std::chrono::milliseconds gather{15};
   std::chrono::milliseconds busy_within{50};
+  // How long a published fold key counts as a repeat (RecentKeys).
+  std::chrono::milliseconds recent_window{2000};
 };
 
 class StoreWriter : public AlarmSink {
@@ -49,6 +59,7 @@ class StoreWriter : public AlarmSink {
   StoreWriter(AlarmWriter& writer, Counters& counters, StoreWriterOptions options = {});
   ~StoreWriter() override;
 
+  // Thread-safe (the pipeline and the main thread's kernel-loss alarm).
   void publish(const Alarm& alarm) override;
   void publish_owned(Alarm&& alarm) override;  // moved into the queue
   // Where alarms go once stored, with the id the store gave them (the
@@ -74,6 +85,11 @@ class StoreWriter : public AlarmSink {
 
  private:
   void run();
+  // Waits `gather` from `start`, less once a new alarm is queued.
+  void gather_from(std::chrono::steady_clock::time_point start);
+  // Moves into `batch` what is queued now, folding as it goes, until the
+  // batch holds max_batch alarms.
+  void take_queued(std::vector<Alarm>& batch);
   void write_batch(std::vector<Alarm>& batch);
   void coalesce(std::vector<Alarm>& batch);
   void note_failure(const std::string& error);
@@ -89,6 +105,11 @@ class StoreWriter : public AlarmSink {
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> in_flight_{0};
+  std::mutex new_mu_;  // guards recent_, new_queued_ and last_early_
+  std::condition_variable new_cv_;
+  RecentKeys recent_;
+  bool new_queued_ = false;  // a new alarm is queued (not yet taken into a batch)
+  std::chrono::steady_clock::time_point last_early_{};  // when a gather last ended early
   mutable std::mutex health_mu_;
   std::int64_t failing_since_ms_ = 0;  // 0 while healthy
   std::string last_error_;

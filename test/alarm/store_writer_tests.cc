@@ -129,6 +129,113 @@ BOOST_AUTO_TEST_CASE(gathering_never_holds_back_a_full_batch) {
   sw.stop();
 }
 
+namespace {
+
+// A FakeWriter that notes when each batch was written.
+class TimedWriter : public FakeWriter {
+ public:
+  std::vector<std::int64_t> write(const std::vector<Alarm>& alarms) override {
+    auto ids = FakeWriter::write(alarms);
+    std::lock_guard<std::mutex> lock(mu);
+    times.push_back(std::chrono::steady_clock::now());
+    return ids;
+  }
+  // Waits (with a deadline) until `n` batches were written; their times.
+  std::vector<std::chrono::steady_clock::time_point> wait_batches(std::size_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (times.size() >= n) return times;
+      }
+      std::this_thread::yield();
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    return times;
+  }
+  std::vector<std::chrono::steady_clock::time_point> times;
+};
+
+StoreWriterOptions gathering(std::chrono::milliseconds gather) {
+  StoreWriterOptions options{1000, 512, std::chrono::minutes(10)};
+  options.gather = gather;
+  options.busy_within = std::chrono::hours(1);  // every batch after the first gathers
+  return options;
+}
+
+}  // namespace
+
+// During a storm the writer gathers its repeats; another container's new
+// alarm must not wait for that gather (the alarm-storm probe).
+BOOST_AUTO_TEST_CASE(a_new_alarm_is_written_without_waiting_for_the_gather) {
+  TimedWriter w;
+  Counters c;
+  StoreWriter sw(w, c, gathering(std::chrono::seconds(20)));
+  sw.start();
+  sw.publish(alarm(0));  // the storm's first alarm: new, written at once
+  BOOST_REQUIRE_EQUAL(w.wait_batches(1).size(), 1u);
+  sw.publish(alarm(0));  // a repeat: the writer gathers for 20 s
+  sw.publish(alarm(1));  // new: ends the gather
+  const auto times = w.wait_batches(2);
+  BOOST_REQUIRE_EQUAL(times.size(), 2u);  // long before the 20 s gather could end
+  {
+    std::lock_guard<std::mutex> lock(w.mu);
+    BOOST_TEST(w.written == (std::vector<std::string>{"0", "0", "1"}), boost::test_tools::per_element());
+  }
+  sw.stop();
+}
+
+BOOST_AUTO_TEST_CASE(a_repeat_still_waits_for_the_gather) {
+  TimedWriter w;
+  Counters c;
+  const auto gather = std::chrono::milliseconds(300);
+  StoreWriter sw(w, c, gathering(gather));
+  sw.start();
+  sw.publish(alarm(0));
+  BOOST_REQUIRE_EQUAL(w.wait_batches(1).size(), 1u);
+  const auto published = std::chrono::steady_clock::now();
+  sw.publish(alarm(0));
+  const auto times = w.wait_batches(2);
+  BOOST_REQUIRE_EQUAL(times.size(), 2u);
+  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(times[1] - published).count() >= gather.count());
+  sw.stop();
+}
+
+// A flood of distinct alarms would otherwise cost a transaction per alarm.
+BOOST_AUTO_TEST_CASE(new_alarms_end_a_gather_early_at_most_once_per_gather) {
+  TimedWriter w;
+  Counters c;
+  const auto gather = std::chrono::milliseconds(300);
+  StoreWriter sw(w, c, gathering(gather));
+  sw.start();
+  sw.publish(alarm(0));
+  BOOST_REQUIRE_EQUAL(w.wait_batches(1).size(), 1u);
+  sw.publish(alarm(1));  // new: its gather ends at once
+  BOOST_REQUIRE_EQUAL(w.wait_batches(2).size(), 2u);
+  sw.publish(alarm(2));  // new too, but a gather ended early just now
+  const auto times = w.wait_batches(3);
+  BOOST_REQUIRE_EQUAL(times.size(), 3u);
+  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(times[2] - times[1]).count() >=
+             gather.count() * 9 / 10);
+  sw.stop();
+}
+
+// The new alarm behind a storm's repeats is in the next transaction, however
+// many repeats were queued before it: a batch takes everything queued, folding
+// as it goes, up to max_batch alarms after folding.
+BOOST_AUTO_TEST_CASE(a_batch_takes_everything_queued_folding_as_it_goes) {
+  FakeWriter w;
+  Counters c;
+  StoreWriter sw(w, c, StoreWriterOptions{100000, 8, std::chrono::minutes(10)});
+  for (int i = 0; i < 5000; ++i) sw.publish(alarm(i % 2));
+  sw.publish(alarm(2));
+  sw.start();
+  sw.stop();
+  BOOST_TEST(w.batches == 1);
+  BOOST_TEST(w.written == (std::vector<std::string>{"0", "1", "2"}), boost::test_tools::per_element());
+  BOOST_TEST(w.total_count == 5001);
+}
+
 BOOST_AUTO_TEST_CASE(stored_alarms_go_downstream_once_with_the_store_id) {
   FakeWriter w;
   Counters c;

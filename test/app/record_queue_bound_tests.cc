@@ -25,6 +25,14 @@ BOOST_AUTO_TEST_CASE(a_pipeline_taking_chunks_keeps_the_steady_bound) {
   BOOST_TEST(record_queue_bound(kStalledChunks, milliseconds(5), no) == kSteadyChunks);
 }
 
+// What a new record waits behind in cshieldd while the pipeline keeps pace:
+// two chunks (up to 1 024 records), not four.
+BOOST_AUTO_TEST_CASE(a_pipeline_keeping_pace_has_at_most_two_chunks_queued) {
+  const auto no = [] { return false; };
+  BOOST_TEST(record_queue_bound(2, milliseconds(1), no) == 2u);
+  BOOST_TEST(record_queue_bound(0, milliseconds(1), no) == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(a_stalled_pipeline_lets_the_reader_queue_more) {
   const auto no = [] { return false; };
   BOOST_TEST(record_queue_bound(kSteadyChunks, kStalledAfter + milliseconds(1), no) == kStalledChunks);
