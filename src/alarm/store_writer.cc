@@ -164,7 +164,7 @@ void StoreWriter::gather_from(std::chrono::steady_clock::time_point start) {
   while (!stopping_) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= full) return;
-    const auto early = last_early_ + options_.gather;  // at most one early end per gather
+    const auto early = last_early_ + options_.new_every;  // at most one early end per new_every
     if (new_queued_ && now >= early) {
       last_early_ = now;
       return;

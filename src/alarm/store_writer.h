@@ -8,8 +8,9 @@
 // written at once. A new alarm (its fold key not published within
 // `recent_window`: another container's during a storm, a new file) ends the
 // gather at once, so that it does not wait behind a storm's repeats; at most
-// once per `gather`, so that a flood of distinct alarms still costs one
-// transaction per `gather`. A batch takes everything queued when it starts
+// once per `new_every`, so that a flood of distinct alarms still costs one
+// transaction per `new_every`. So only repeats (a count that grows) wait the
+// whole `gather`. A batch takes everything queued when it starts
 // (up to max_batch alarms once repeats are folded), so that the new alarm is
 // in it whatever the storm queued before it.
 // A batch that fails to write is retried with back-off while the queue
@@ -44,11 +45,13 @@ struct StoreWriterOptions {
   std::size_t queue_capacity = 65536;
   std::size_t max_batch = 512;
   std::chrono::milliseconds retention_every{std::chrono::minutes(10)};
-  // A transaction costs about 0.1 ms of CPU (the count triggers included):
-  // at 15 ms a steady stream of alarms costs under 1% of a core, and an alarm
-  // waits at most 15 ms more to be queryable.
-  std::chrono::milliseconds gather{15};
-  std::chrono::milliseconds busy_within{50};
+  // A transaction costs about 0.1 ms of CPU (the count triggers included)
+  // and some 15 page writes: a steady stream of repeats costs one per 100 ms,
+  // and a repeat's count is at most 100 ms late; a new alarm waits at most
+  // `new_every` more to be queryable.
+  std::chrono::milliseconds gather{100};
+  std::chrono::milliseconds new_every{15};
+  std::chrono::milliseconds busy_within{250};
   // How long a published fold key counts as a repeat (RecentKeys).
   std::chrono::milliseconds recent_window{2000};
 };
