@@ -70,6 +70,9 @@ class EventAssembler {
   std::size_t read_skeleton(auparse_state_t* au, AuditEvent& ev);
   void read_rest(auparse_state_t* au, AuditEvent& ev);
   void read_fields(auparse_state_t* au, AuditRecord& record);
+  // auparse's name of the syscall or arch field at `index` of `record` (the
+  // auparse cursor on it); null when it has none.
+  const char* name_text(auparse_state_t* au, const AuditRecord& record, std::size_t index);
   // The record at `index` of `ev`, appended (a spare one if there is one)
   // if there is none: not cleared.
   AuditRecord& record_at(AuditEvent& ev, std::size_t index);
@@ -90,6 +93,15 @@ class EventAssembler {
   AuditEvent event_;                       // the event being read, reused (see record_at())
   std::vector<AuditRecord> spare_records_;  // emptied records of earlier events, for reuse
   std::string decoded_;                     // scratch for hex-decoded values
+  // auparse's syscall and arch names of SYSCALL records, remembered (see
+  // name_text()): by arch value, and by arch and syscall values.
+  struct NameText {
+    std::string arch, syscall, text;
+  };
+  std::vector<NameText> arch_names_, syscall_names_;
+  // A record carried auditd's own interpretations (its enriched format),
+  // which auparse prefers: from then on every name is auparse's.
+  bool interpretations_seen_ = false;
   std::string partial_line_;  // the start of a line whose end has not been fed yet
 };
 
