@@ -219,11 +219,17 @@ std::optional<std::string> AuditRecord::raw(std::string_view name) const {
 
 std::optional<std::int64_t> AuditRecord::number(std::string_view name) const {
   const auto* f = field(name);
-  if (!f || f->raw.empty()) return std::nullopt;
+  if (!f) return std::nullopt;
+  return number(*f);
+}
+
+std::optional<std::int64_t> AuditRecord::number(const AuditField& f) {
+  if (f.raw.empty()) return std::nullopt;
   // a0..a3 are hex without a prefix; everything else numeric is decimal.
+  const std::string_view name = f.name;
   const bool hex = name.size() == 2 && name[0] == 'a' && name[1] >= '0' && name[1] <= '9';
-  const char* begin = f->raw.data();
-  const char* end = begin + f->raw.size();
+  const char* begin = f.raw.data();
+  const char* end = begin + f.raw.size();
   // The common case without strtoll's locale and errno: digits only (and a
   // sign for decimal). What from_chars does not take whole (a "0x" prefix,
   // blanks, '+') goes to strto(u)ll as before, which decides.
