@@ -189,14 +189,20 @@ const char* EventAssembler::name_text(auparse_state_t* au, const AuditRecord& re
                              fields[index].name == (index == 1 ? "arch" : "syscall");
   if (!kernel_layout) return auparse_interpret_field(au);
   const std::string_view arch = fields[1].raw, syscall = index == 2 ? fields[2].raw : std::string_view();
+  if (arch.size() > 8 || syscall.size() > 8) return auparse_interpret_field(au);
+  NameText key;
+  std::memcpy(&key.arch, arch.data(), arch.size());
+  std::memcpy(&key.syscall, syscall.data(), syscall.size());
+  key.sizes = arch.size() | syscall.size() << 8;
   std::vector<NameText>& known = index == 1 ? arch_names_ : syscall_names_;
   for (const NameText& k : known)
-    if (k.arch == arch && k.syscall == syscall) return k.text.c_str();
+    if (k.arch == key.arch && k.syscall == key.syscall && k.sizes == key.sizes) return k.text.c_str();
   const char* text = auparse_interpret_field(au);
   if (!text || known.size() >= kRemembered) return text;
   const std::string_view t = text;
   if (index == 2 && (t.substr(0, 10) == "socketcall" || t.substr(0, 3) == "ipc")) return text;  // by a0 too
-  known.push_back({std::string(arch), std::string(syscall), std::string(t)});
+  key.text = t;
+  known.push_back(std::move(key));
   return text;
 }
 

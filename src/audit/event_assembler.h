@@ -94,9 +94,11 @@ class EventAssembler {
   std::vector<AuditRecord> spare_records_;  // emptied records of earlier events, for reuse
   std::string decoded_;                     // scratch for hex-decoded values
   // auparse's syscall and arch names of SYSCALL records, remembered (see
-  // name_text()): by arch value, and by arch and syscall values.
+  // name_text()): by arch value, and by arch and syscall values, each of up
+  // to 8 bytes packed into a word (with their sizes).
   struct NameText {
-    std::string arch, syscall, text;
+    std::uint64_t arch = 0, syscall = 0, sizes = 0;
+    std::string text;
   };
   std::vector<NameText> arch_names_, syscall_names_;
   // A record carried auditd's own interpretations (its enriched format),
