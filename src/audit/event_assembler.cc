@@ -191,8 +191,8 @@ const char* EventAssembler::name_text(auparse_state_t* au, const AuditRecord& re
   const std::string_view arch = fields[1].raw, syscall = index == 2 ? fields[2].raw : std::string_view();
   if (arch.size() > 8 || syscall.size() > 8) return auparse_interpret_field(au);
   NameText key;
-  std::memcpy(&key.arch, arch.data(), arch.size());
-  std::memcpy(&key.syscall, syscall.data(), syscall.size());
+  if (!arch.empty()) std::memcpy(&key.arch, arch.data(), arch.size());
+  if (!syscall.empty()) std::memcpy(&key.syscall, syscall.data(), syscall.size());
   key.sizes = arch.size() | syscall.size() << 8;
   std::vector<NameText>& known = index == 1 ? arch_names_ : syscall_names_;
   for (const NameText& k : known)
