@@ -28,9 +28,10 @@ constexpr const char* kLateRecordsHelp =
 
 }  // namespace
 
-EventAssembler::EventAssembler(Handler handler, Counters* counters, Interest interest)
+EventAssembler::EventAssembler(Handler handler, Counters* counters, Interest interest, RecordDemand demand)
     : handler_(std::move(handler)),
       interest_(std::move(interest)),
+      demand_(interest_ ? std::move(demand) : nullptr),
       grouper_([this](std::string_view event) { auparse_feed(au_, event.data(), event.size()); },
                counters ? &counters->counter("audit.late_records", kLateRecordsHelp) : nullptr) {
   au_ = auparse_init(AUSOURCE_FEED, nullptr);
@@ -249,7 +250,7 @@ void EventAssembler::read_rest(auparse_state_t* au, AuditEvent& ev) {
     if (type == rec::kEoe || type <= 0) continue;
     if (next >= ev.records.size()) return;
     AuditRecord& record = ev.records[next++];
-    if (!skeleton_record(type)) read_fields(au, record);
+    if (!skeleton_record(type) && (!demand_ || demand_(type))) read_fields(au, record);
   } while (auparse_next_record(au) > 0);
 }
 

@@ -39,6 +39,11 @@ class EventAssembler {
   // skeleton has every record's type and name, and every field of its
   // SYSCALL and SECCOMP records; the other records have no fields yet.
   using Interest = std::function<bool(const AuditEvent& skeleton)>;
+  // Given an event the Interest wanted, whether the fields of its records
+  // of a type (AUDIT_* number) are read; asked right after the Interest,
+  // about the same event. A record of a type it declines is delivered with
+  // its type and type name but no field.
+  using RecordDemand = std::function<bool(int record_type)>;
 
   // `handler` is called synchronously from feed()/age_out()/flush() with
   // every event, or, given `interest`, with the events it wants (the others
@@ -46,7 +51,9 @@ class EventAssembler {
   // assembler reuses the event's memory for the next one once the handler
   // has returned, so it must not keep pointers or views into it (a copy is
   // fine). `counters` may be null.
-  EventAssembler(Handler handler, Counters* counters, Interest interest = nullptr);
+  // `demand` (needs `interest`) may leave records' fields unread, see
+  // RecordDemand; without it every record of a wanted event is read whole.
+  EventAssembler(Handler handler, Counters* counters, Interest interest = nullptr, RecordDemand demand = nullptr);
   ~EventAssembler();
   EventAssembler(const EventAssembler&) = delete;
   EventAssembler& operator=(const EventAssembler&) = delete;
@@ -80,6 +87,7 @@ class EventAssembler {
 
   Handler handler_;
   Interest interest_;
+  RecordDemand demand_;
   auparse_state_t* au_ = nullptr;
   std::uint64_t events_ = 0, records_ = 0, gaps_ = 0;
   std::uint64_t highest_serial_ = 0;

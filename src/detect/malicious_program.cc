@@ -373,4 +373,7 @@ void MaliciousProgramDetector::evaluate(const EventContext& ctx, std::vector<Ala
   }
 }
 
+// EXECVE (the arguments); the command line is the process's.
+bool MaliciousProgramDetector::reads_record(int record_type) const { return record_type == rec::kExecve; }
+
 }  // namespace cshield

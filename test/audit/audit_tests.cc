@@ -264,6 +264,46 @@ BOOST_AUTO_TEST_CASE(an_interest_sees_skeletons_and_only_wanted_events_arrive_wh
   BOOST_TEST(a.events() == 2u);  // both counted
 }
 
+// A record demand leaves the fields of records of the types it declines
+// unread (type and name kept), is asked only about wanted events, and the
+// same assembler reads the records it accepts whole.
+BOOST_AUTO_TEST_CASE(a_record_demand_leaves_declined_records_without_fields) {
+  std::vector<AuditEvent> delivered;
+  std::vector<int> asked;
+  EventAssembler a([&](AuditEvent&& e) { delivered.push_back(std::move(e)); }, nullptr,
+                   [&](const AuditEvent& s) { return s.key() == "cshield.file_escape:/etc/shadow"; },
+                   [&](int type) {
+                     asked.push_back(type);
+                     return type != rec::kPath;
+                   });
+  const std::string text = slurp(data("interleaved.log"));
+  a.feed(text);
+  a.flush();
+  BOOST_REQUIRE_EQUAL(delivered.size(), 1u);
+  const AuditEvent& e = delivered[0];
+  const auto whole = assemble(text);
+  const AuditEvent& reference = by_serial(whole, e.serial);
+  BOOST_REQUIRE_EQUAL(e.records.size(), reference.records.size());
+  for (std::size_t i = 0; i < e.records.size(); ++i) {
+    const AuditRecord& r = e.records[i];
+    BOOST_TEST(r.type == reference.records[i].type);
+    BOOST_TEST(r.type_name == reference.records[i].type_name);
+    if (r.type == rec::kPath) {
+      BOOST_TEST(r.fields.empty());
+    } else {
+      BOOST_REQUIRE_EQUAL(r.fields.size(), reference.records[i].fields.size());
+      for (std::size_t j = 0; j < r.fields.size(); ++j) {
+        BOOST_TEST(r.fields[j].name == reference.records[i].fields[j].name);
+        BOOST_TEST(r.fields[j].raw == reference.records[i].fields[j].raw);
+        BOOST_TEST(r.fields[j].text() == reference.records[i].fields[j].text());
+      }
+    }
+  }
+  // Asked about the wanted event's records beyond its SYSCALL only.
+  BOOST_TEST(asked.size() == e.records.size() - 1);
+  BOOST_TEST(std::count(asked.begin(), asked.end(), rec::kSyscall) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_forged_timestamp_is_bounded) {
   // Found by fuzz_assembler: seconds * 1000 overflowed.
   auto evs = assemble(
