@@ -368,6 +368,11 @@ std::string demand_events() {
   t += rec("OPENAT2", 4, "oflag=01101 mode=0644 resolve=0x0");
   t += rec("CWD", 4, "cwd=\"/hostproc/sys\"") + path(4, 0, "kernel/core_pattern", "NORMAL");
   t += rec("PROCTITLE", 4, "proctitle=7368");
+  // A protected file written by a relative name (sensitive_file_access: PATH and CWD).
+  t += sys(6, 257, "success=yes exit=3 a0=ffffff9c a1=7ffd a2=241 a3=1b6", "uid=0 gid=0 euid=0", "tee", "/usr/bin/tee",
+           "cshield.sensitive_file_access:web");
+  t += rec("CWD", 6, "cwd=\"/hostetc\"") + path(6, 0, "/hostetc/", "PARENT") + path(6, 1, "passwd", "NORMAL");
+  t += rec("PROCTITLE", 6, "proctitle=746565");
   // ptrace (high_risk_syscall) and failed authentications (brute force).
   t += sys(5, 101, "success=no exit=-1 a0=10 a1=1 a2=0 a3=0", "uid=0 gid=0 euid=0", "gdb", "/usr/bin/gdb",
            "cshield.high_risk_syscall");
@@ -394,10 +399,30 @@ std::string flat_alarm(const Alarm& a) {
 // The alarms replay's pipeline raises for `text`, with or without leaving
 // unread the records no wanting detector reads; `declined` counts records
 // delivered without their fields.
-std::vector<std::string> replayed(const std::string& text, bool demand, std::size_t& declined) {
+// With `policy`: every process in container "web-1", whose policy group
+// whitelists only /bin/sh and protects /hostetc and /hostproc (abnormal_process
+// and sensitive_file_access have a say too).
+std::vector<std::string> replayed(const std::string& text, bool demand, std::size_t& declined, bool policy = false) {
   Counters counters;
   CollectingSink sink;
-  Pipeline pipeline(build_detectors(Config{}), unknown_container, sink, counters);
+  DetectorInputs inputs;
+  Pipeline::Resolve resolve = unknown_container;
+  if (policy) {
+    PolicyGroup g;
+    g.name = "web";
+    g.selectors.names = {"web-*"};
+    g.process_whitelist = {"/bin/sh"};
+    g.protected_files = {"/hostetc/*", "/hostproc/*"};
+    inputs.policy = std::make_shared<const PolicySet>(std::vector<PolicyGroup>{g});
+    resolve = [](ProcessInfo&) -> std::optional<ContainerInfo> {
+      ContainerInfo c;
+      c.id = std::string(64, 'c');
+      c.runtime = "runc";
+      c.name = "web-1";
+      return c;
+    };
+  }
+  Pipeline pipeline(build_detectors(Config{}, inputs), resolve, sink, counters);
   EventAssembler::RecordDemand reads;
   if (demand) reads = [&](int type) { return pipeline.reads_record(type); };
   EventAssembler assembler(
@@ -428,11 +453,17 @@ BOOST_AUTO_TEST_CASE(records_no_wanting_detector_reads_change_no_alarm) {
   BOOST_TEST(expected.size() >= 6u);
   BOOST_TEST(declined >= 2u);  // the BPRM_FCAPS records, at least
   BOOST_TEST(whole == 0u);
+  auto raised_by = [](const std::vector<std::string>& alarms, const std::string& type) {
+    return std::count_if(alarms.begin(), alarms.end(), [&](const std::string& a) { return a.rfind(type + "|", 0) == 0; });
+  };
   for (const char* detector : {"malicious_program", "abnormal_startup", "file_escape", "vulnerability_escape",
                                "high_risk_syscall"})
-    BOOST_TEST(std::count_if(expected.begin(), expected.end(), [&](const std::string& a) {
-                 return a.rfind(std::string(detector) + "|", 0) == 0;
-               }) >= 1);
+    BOOST_TEST_CONTEXT(detector) { BOOST_TEST(raised_by(expected, detector) >= 1); }
+  // The policy detectors, in a container of a policy group.
+  const auto with_policy = replayed(events, false, whole, true);
+  BOOST_TEST(replayed(events, true, declined, true) == with_policy, boost::test_tools::per_element());
+  BOOST_TEST(raised_by(with_policy, "abnormal_process") >= 1);
+  BOOST_TEST(raised_by(with_policy, "sensitive_file_access") >= 1);
 
   namespace fs = std::filesystem;
   std::size_t logs = 0;
