@@ -49,6 +49,18 @@ bool Pipeline::interested(const AuditEvent& skeleton) const noexcept {
   }
 }
 
+bool Pipeline::reads_record(int record_type) const noexcept {
+  if (observe_ || !asked_.set) return true;
+  // process_from_event(): the command line, and the process of an event
+  // without SYSCALL or SECCOMP record.
+  if (record_type == rec::kProctitle || record_type == rec::kUserAuth || record_type == rec::kUserLogin ||
+      record_type == rec::kUserErr)
+    return true;
+  for (const Detector* d : wanting_)
+    if (d->reads_record(record_type)) return true;
+  return false;
+}
+
 void Pipeline::SinkDemand::open(const AuditEvent& event, const ProcessInfo& process, const ContainerInfo* container) {
   open_ = true;
   time_ms_ = event.time_ms;

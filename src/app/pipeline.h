@@ -54,6 +54,13 @@ class Pipeline {
   // (skeleton events). Remembers which did, for the on_event() of that
   // event. Pipeline thread.
   bool interested(const AuditEvent& skeleton) const noexcept;
+  // Whether the event interested() was last asked about needs the fields of
+  // its records of `record_type` (fit for EventAssembler::RecordDemand): the
+  // pipeline's own (the process: PROCTITLE and the user-space authentication
+  // records) and those a detector that wanted it reads
+  // (Detector::reads_record). Every type when an observer is set (it may
+  // read anything) or interested() could not decide. Pipeline thread.
+  bool reads_record(int record_type) const noexcept;
   void set_detectors(std::shared_ptr<const DetectorSet> detectors);
 
  private:

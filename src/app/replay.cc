@@ -181,7 +181,8 @@ int run_replay(const std::vector<std::string>& args, std::ostream& out, std::ost
   }
   Pipeline pipeline(build_detectors(config, {nullptr, policy, nullptr}), resolve, sinks, counters);
   EventAssembler assembler([&](AuditEvent&& e) { pipeline.on_event(e); }, &counters,
-                           [&](const AuditEvent& skeleton) { return pipeline.interested(skeleton); });
+                           [&](const AuditEvent& skeleton) { return pipeline.interested(skeleton); },
+                           [&](int record_type) { return pipeline.reads_record(record_type); });
 
   const auto start = std::chrono::steady_clock::now();
   std::string chunk;

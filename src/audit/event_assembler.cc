@@ -5,7 +5,10 @@
 
 #include <auparse.h>
 
+#include <libaudit.h>
+
 #include <algorithm>
+#include <cstring>
 #include <ctime>
 #include <optional>
 #include <stdexcept>
@@ -25,9 +28,10 @@ constexpr const char* kLateRecordsHelp =
 
 }  // namespace
 
-EventAssembler::EventAssembler(Handler handler, Counters* counters, Interest interest)
+EventAssembler::EventAssembler(Handler handler, Counters* counters, Interest interest, RecordDemand demand)
     : handler_(std::move(handler)),
       interest_(std::move(interest)),
+      demand_(interest_ ? std::move(demand) : nullptr),
       grouper_([this](std::string_view event) { auparse_feed(au_, event.data(), event.size()); },
                counters ? &counters->counter("audit.late_records", kLateRecordsHelp) : nullptr) {
   au_ = auparse_init(AUSOURCE_FEED, nullptr);
@@ -78,6 +82,9 @@ void EventAssembler::feed(std::string_view text) {
 // (comments, blank lines, garbage) never reach auparse (libauparse 3.0.9
 // leaks on some of them).
 void EventAssembler::feed_lines(std::string_view lines) {
+  // Before any of these lines' events is read (see name_text()).
+  if (!interpretations_seen_ && std::memchr(lines.data(), AUDIT_INTERP_SEPARATOR, lines.size()))
+    interpretations_seen_ = true;
   for (std::size_t pos = 0; pos < lines.size();) {
     const std::size_t end = lines.find('\n', pos) + 1;
     const std::string_view line = lines.substr(pos, end - pos);
@@ -149,7 +156,7 @@ void EventAssembler::read_fields(auparse_state_t* au, AuditRecord& record) {
     const std::string_view n = f.name;
     if (n == "syscall" || n == "arch") {
       // Names from the arch-specific tables: auparse's.
-      if (const char* text = auparse_interpret_field(au)) record.set_text(f, text);
+      if (const char* text = name_text(au, record, record.fields.size() - 1)) record.set_text(f, text);
       continue;
     }
     switch (field_text_kind(record.type, n, f.raw)) {
@@ -160,6 +167,44 @@ void EventAssembler::read_fields(auparse_state_t* au, AuditRecord& record) {
       case FieldTextKind::kRaw: break;
     }
   } while (auparse_next_field(au) > 0);
+}
+
+// auparse_interpret_field() of a SYSCALL record's arch and syscall costs
+// more than reading the rest of the record; a log has a few distinct ones.
+// What auparse makes of them depends on (libauparse 3.0.9, interpret.c):
+// - arch: its value alone (print_arch());
+// - syscall: the values of arch and syscall when they are the record's
+//   first fields after its type (the machine and number auparse takes from
+//   those places), the first argument for socketcall and ipc (whose names
+//   are never remembered), and the host's machine otherwise;
+// - both: auditd's interpretations when the record carries them (then
+//   nothing is remembered or looked up any more).
+// So SYSCALL records laid out as the kernel writes them ("type=SYSCALL
+// msg=... arch=... syscall=...") are answered from what auparse said for
+// the same values before; every other record asks auparse.
+const char* EventAssembler::name_text(auparse_state_t* au, const AuditRecord& record, std::size_t index) {
+  static constexpr std::size_t kRemembered = 64;
+  const auto& fields = record.fields;
+  const bool kernel_layout = !interpretations_seen_ && record.type == rec::kSyscall && (index == 1 || index == 2) &&
+                             fields[0].name == "type" && fields[1].name == "arch" &&
+                             fields[index].name == (index == 1 ? "arch" : "syscall");
+  if (!kernel_layout) return auparse_interpret_field(au);
+  const std::string_view arch = fields[1].raw, syscall = index == 2 ? fields[2].raw : std::string_view();
+  if (arch.size() > 8 || syscall.size() > 8) return auparse_interpret_field(au);
+  NameText key;
+  if (!arch.empty()) std::memcpy(&key.arch, arch.data(), arch.size());
+  if (!syscall.empty()) std::memcpy(&key.syscall, syscall.data(), syscall.size());
+  key.sizes = arch.size() | syscall.size() << 8;
+  std::vector<NameText>& known = index == 1 ? arch_names_ : syscall_names_;
+  for (const NameText& k : known)
+    if (k.arch == key.arch && k.syscall == key.syscall && k.sizes == key.sizes) return k.text.c_str();
+  const char* text = auparse_interpret_field(au);
+  if (!text || known.size() >= kRemembered) return text;
+  const std::string_view t = text;
+  if (index == 2 && (t.substr(0, 10) == "socketcall" || t.substr(0, 3) == "ipc")) return text;  // by a0 too
+  key.text = t;
+  known.push_back(std::move(key));
+  return text;
 }
 
 // The first pass over the current auparse event: every record's type, and
@@ -205,7 +250,7 @@ void EventAssembler::read_rest(auparse_state_t* au, AuditEvent& ev) {
     if (type == rec::kEoe || type <= 0) continue;
     if (next >= ev.records.size()) return;
     AuditRecord& record = ev.records[next++];
-    if (!skeleton_record(type)) read_fields(au, record);
+    if (!skeleton_record(type) && (!demand_ || demand_(type))) read_fields(au, record);
   } while (auparse_next_record(au) > 0);
 }
 

@@ -39,6 +39,11 @@ class EventAssembler {
   // skeleton has every record's type and name, and every field of its
   // SYSCALL and SECCOMP records; the other records have no fields yet.
   using Interest = std::function<bool(const AuditEvent& skeleton)>;
+  // Given an event the Interest wanted, whether the fields of its records
+  // of a type (AUDIT_* number) are read; asked right after the Interest,
+  // about the same event. A record of a type it declines is delivered with
+  // its type and type name but no field.
+  using RecordDemand = std::function<bool(int record_type)>;
 
   // `handler` is called synchronously from feed()/age_out()/flush() with
   // every event, or, given `interest`, with the events it wants (the others
@@ -46,7 +51,9 @@ class EventAssembler {
   // assembler reuses the event's memory for the next one once the handler
   // has returned, so it must not keep pointers or views into it (a copy is
   // fine). `counters` may be null.
-  EventAssembler(Handler handler, Counters* counters, Interest interest = nullptr);
+  // `demand` (needs `interest`) may leave records' fields unread, see
+  // RecordDemand; without it every record of a wanted event is read whole.
+  EventAssembler(Handler handler, Counters* counters, Interest interest = nullptr, RecordDemand demand = nullptr);
   ~EventAssembler();
   EventAssembler(const EventAssembler&) = delete;
   EventAssembler& operator=(const EventAssembler&) = delete;
@@ -70,6 +77,9 @@ class EventAssembler {
   std::size_t read_skeleton(auparse_state_t* au, AuditEvent& ev);
   void read_rest(auparse_state_t* au, AuditEvent& ev);
   void read_fields(auparse_state_t* au, AuditRecord& record);
+  // auparse's name of the syscall or arch field at `index` of `record` (the
+  // auparse cursor on it); null when it has none.
+  const char* name_text(auparse_state_t* au, const AuditRecord& record, std::size_t index);
   // The record at `index` of `ev`, appended (a spare one if there is one)
   // if there is none: not cleared.
   AuditRecord& record_at(AuditEvent& ev, std::size_t index);
@@ -77,6 +87,7 @@ class EventAssembler {
 
   Handler handler_;
   Interest interest_;
+  RecordDemand demand_;
   auparse_state_t* au_ = nullptr;
   std::uint64_t events_ = 0, records_ = 0, gaps_ = 0;
   std::uint64_t highest_serial_ = 0;
@@ -90,6 +101,17 @@ class EventAssembler {
   AuditEvent event_;                       // the event being read, reused (see record_at())
   std::vector<AuditRecord> spare_records_;  // emptied records of earlier events, for reuse
   std::string decoded_;                     // scratch for hex-decoded values
+  // auparse's syscall and arch names of SYSCALL records, remembered (see
+  // name_text()): by arch value, and by arch and syscall values, each of up
+  // to 8 bytes packed into a word (with their sizes).
+  struct NameText {
+    std::uint64_t arch = 0, syscall = 0, sizes = 0;
+    std::string text;
+  };
+  std::vector<NameText> arch_names_, syscall_names_;
+  // A record carried auditd's own interpretations (its enriched format),
+  // which auparse prefers: from then on every name is auparse's.
+  bool interpretations_seen_ = false;
   std::string partial_line_;  // the start of a line whose end has not been fed yet
 };
 

@@ -41,17 +41,24 @@ bool execve_argument(std::string_view name) {
   return i == name.size() || name[i] == '[';
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;  // the kernel writes upper case; lower case is a number, not an encoding
-}
+// The value of each byte as an upper-case hex digit, -1 for any other: the
+// kernel writes upper case; lower case is a number, not an encoding. A
+// table: a title decodes a byte per two digits.
+struct HexDigits {
+  signed char value[256];
+  constexpr HexDigits() : value() {
+    for (int c = 0; c < 256; ++c)
+      value[c] = static_cast<signed char>(c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1);
+  }
+};
+constexpr HexDigits kHexDigits;
+
+int hex_digit(char c) { return kHexDigits.value[static_cast<unsigned char>(c)]; }
 
 }  // namespace
 
-FieldTextKind field_text_kind(int record_type, std::string_view name, std::string_view raw) {
-  if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') return FieldTextKind::kQuoted;
-  if (raw.empty() || raw.size() % 2 != 0) return FieldTextKind::kRaw;
+// An unquoted value of even length: hex if the field may be encoded.
+FieldTextKind field_text_kind_by_name(int record_type, std::string_view name) {
   if (!escapable(name) && !(record_type == rec::kExecve && execve_argument(name))) return FieldTextKind::kRaw;
   return FieldTextKind::kHex;
 }
@@ -60,11 +67,12 @@ bool decode_field_hex(int record_type, std::string_view raw, std::string& out) {
   if (raw.empty() || raw.size() % 2 != 0) return false;
   out.resize(raw.size() / 2);
   const bool nul_as_space = record_type == rec::kProctitle;
+  char* to = out.data();
   for (std::size_t i = 0; i < raw.size(); i += 2) {
     const int hi = hex_digit(raw[i]), lo = hex_digit(raw[i + 1]);
-    if (hi < 0 || lo < 0) return false;  // not an encoding after all ("(null)", "?")
+    if ((hi | lo) < 0) return false;  // not an encoding after all ("(null)", "?")
     const char c = static_cast<char>(hi * 16 + lo);
-    out[i / 2] = nul_as_space && c == '\0' ? ' ' : c;
+    *to++ = nul_as_space && c == '\0' ? ' ' : c;
   }
   return true;
 }

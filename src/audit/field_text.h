@@ -20,8 +20,13 @@ enum class FieldTextKind {
 };
 
 // Cheap: a look at the ends of `raw` and, for an even-length unquoted value,
-// at the field's name.
-FieldTextKind field_text_kind(int record_type, std::string_view name, std::string_view raw);
+// at the field's name. Inline: it is asked about every field read.
+FieldTextKind field_text_kind_by_name(int record_type, std::string_view name);
+inline FieldTextKind field_text_kind(int record_type, std::string_view name, std::string_view raw) {
+  if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') return FieldTextKind::kQuoted;
+  if (raw.empty() || raw.size() % 2 != 0) return FieldTextKind::kRaw;
+  return field_text_kind_by_name(record_type, name);
+}
 
 // Decodes `raw` (of kind kHex) into `out` (replacing its content); false,
 // with `out` unspecified, when it is not an encoding after all ("(null)",

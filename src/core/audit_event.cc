@@ -138,28 +138,45 @@ AuditField& AuditRecord::add_field(const char* name, const char* raw) {
   if (store_capacity_ - store_size_ < kRoom) reserve_more(kRoom);
   char* const start = store_.get() + store_size_;
   char* const end = store_.get() + store_capacity_;
-  char* out = start;
-  // The name key (see name_key()) is made on the way.
+  // The name's first bytes make its key (see name_key()) on the way; there
+  // is room for them (kRoom), so only a longer name's rest is bounded.
   std::uint64_t key = 0;
-  for (const char* in = name; out < end && (*out = *in) != '\0'; ++in, ++out)
-    if (out - start < static_cast<std::ptrdiff_t>(kKeyBytes))
-      key |= static_cast<std::uint64_t>(static_cast<unsigned char>(*out)) << (8 * (out - start));
-  if (out == end) return add_field(std::string_view(name), std::string_view(raw));
+  std::size_t i = 0;
+  for (; i < kKeyBytes; ++i) {
+    const char c = name[i];
+    start[i] = c;
+    if (c == '\0') break;
+    key |= static_cast<std::uint64_t>(static_cast<unsigned char>(c)) << (8 * i);
+  }
+  char* out = start + i;
+  if (i == kKeyBytes) {
+    for (const char* in = name + i; out < end && (*out = *in) != '\0'; ++in, ++out) {
+    }
+    if (out == end) return add_field(std::string_view(name), std::string_view(raw));
+  }
   const std::string_view n(start, static_cast<std::size_t>(out - start));
   key |= static_cast<std::uint64_t>(std::min<std::size_t>(n.size(), 255)) << 56;
   char* const value = ++out;
-  // A long value (a path, a hex-encoded title) is measured and copied whole
-  // once its first bytes have been.
+  // The value's first kShortValue bytes, unbounded when there is room for
+  // them; a longer value (a path, a hex-encoded title) is measured and
+  // copied whole once they have been.
   const char* in = raw;
-  for (; out < end && (*out = *in) != '\0'; ++in, ++out)
-    if (out - value == kShortValue) {
+  if (end - value > kShortValue) {
+    std::ptrdiff_t j = 0;
+    while (j < kShortValue && (value[j] = in[j]) != '\0') ++j;
+    out = value + j;
+    if (j == kShortValue) {
+      in += j;
       const std::size_t rest = std::strlen(in);
       if (rest >= static_cast<std::size_t>(end - out)) return add_field(std::string_view(name), std::string_view(raw));
       std::memcpy(out, in, rest + 1);
       out += rest;
-      break;
     }
-  if (out == end) return add_field(std::string_view(name), std::string_view(raw));
+  } else {
+    for (; out < end && (*out = *in) != '\0'; ++in, ++out) {
+    }
+    if (out == end) return add_field(std::string_view(name), std::string_view(raw));
+  }
   const std::string_view r(value, static_cast<std::size_t>(out - value));
   store_size_ += static_cast<std::size_t>(out + 1 - start);
   return fields.emplace_back(AuditField::Made{}, n, r, key);
@@ -219,11 +236,17 @@ std::optional<std::string> AuditRecord::raw(std::string_view name) const {
 
 std::optional<std::int64_t> AuditRecord::number(std::string_view name) const {
   const auto* f = field(name);
-  if (!f || f->raw.empty()) return std::nullopt;
+  if (!f) return std::nullopt;
+  return number(*f);
+}
+
+std::optional<std::int64_t> AuditRecord::number(const AuditField& f) {
+  if (f.raw.empty()) return std::nullopt;
   // a0..a3 are hex without a prefix; everything else numeric is decimal.
+  const std::string_view name = f.name;
   const bool hex = name.size() == 2 && name[0] == 'a' && name[1] >= '0' && name[1] <= '9';
-  const char* begin = f->raw.data();
-  const char* end = begin + f->raw.size();
+  const char* begin = f.raw.data();
+  const char* end = begin + f.raw.size();
   // The common case without strtoll's locale and errno: digits only (and a
   // sign for decimal). What from_chars does not take whole (a "0x" prefix,
   // blanks, '+') goes to strto(u)ll as before, which decides.

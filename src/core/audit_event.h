@@ -94,6 +94,8 @@ struct AuditRecord {
   std::string_view raw_view(std::string_view name) const;
   // Raw value parsed as a signed/unsigned number (decimal, or hex for a0..a3).
   std::optional<std::int64_t> number(std::string_view name) const;
+  // The same of one of its fields (`f` found by other means than field()).
+  static std::optional<std::int64_t> number(const AuditField& f);
 
  private:
   // Copies `s` and a NUL into the storage; the returned view (without the

@@ -82,4 +82,9 @@ void AbnormalProcessDetector::evaluate(const EventContext& ctx, std::vector<Alar
   out.push_back(std::move(a));
 }
 
+// The executed file's PATH record, made absolute with CWD.
+bool AbnormalProcessDetector::reads_record(int record_type) const {
+  return record_type == rec::kPath || record_type == rec::kCwd;
+}
+
 }  // namespace cshield

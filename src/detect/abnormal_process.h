@@ -47,6 +47,7 @@ class AbnormalProcessDetector : public Detector {
   std::vector<AuditRule> rules() const override;
   bool wants(const AuditEvent& event) const override;
   void evaluate(const EventContext& ctx, std::vector<Alarm>& out) const override;
+  bool reads_record(int record_type) const override;
 
  private:
   std::shared_ptr<const PolicySet> policy_;

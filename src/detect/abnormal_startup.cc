@@ -234,4 +234,7 @@ void AbnormalStartupDetector::evaluate_escalation(const EventContext& ctx, std::
   out.push_back(std::move(a));
 }
 
+// The key and call of the SYSCALL record; the rest is the process's.
+bool AbnormalStartupDetector::reads_record(int) const { return false; }
+
 }  // namespace cshield

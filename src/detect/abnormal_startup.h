@@ -74,6 +74,7 @@ class AbnormalStartupDetector : public Detector {
   std::vector<AuditRule> rules() const override;
   bool wants(const AuditEvent& event) const override;
   void evaluate(const EventContext& ctx, std::vector<Alarm>& out) const override;
+  bool reads_record(int record_type) const override;
 
  private:
   void evaluate_start(const ContainerStart& start, std::vector<Alarm>& out) const;

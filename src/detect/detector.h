@@ -75,6 +75,16 @@ class Detector {
   // A start the inventory found at daemon start comes with an empty event
   // (no records), an empty process and no container.
   virtual void evaluate(const EventContext& ctx, std::vector<Alarm>& out) const = 0;
+  // Whether wants() or evaluate() reads fields of records of `record_type`
+  // (an AUDIT_* number) other than SYSCALL and SECCOMP, whose fields every
+  // event has. A record of a type that no detector wanting the event reads
+  // may reach evaluate() with its type but without its fields (the pipeline's
+  // Pipeline::reads_record for EventAssembler's RecordDemand). The default
+  // reads every type: say false only for types the detector never looks into.
+  virtual bool reads_record(int record_type) const {
+    (void)record_type;
+    return true;
+  }
 };
 
 }  // namespace cshield

@@ -18,10 +18,42 @@ std::string_view basename(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-std::int64_t id_or(const AuditRecord& r, std::string_view name) {
-  auto v = r.number(name);
+std::int64_t id_or(const AuditField* f) {
+  if (!f) return -1;
+  auto v = AuditRecord::number(*f);
   return v ? *v : -1;
 }
+
+// The fields process_from_event() reads, each the first of its name, found
+// in one walk over the record instead of a lookup each.
+struct ProcessFields {
+  const AuditField *pid = nullptr, *ppid = nullptr, *uid = nullptr, *euid = nullptr, *auid = nullptr,
+                   *comm = nullptr, *exe = nullptr;
+
+  explicit ProcessFields(const AuditRecord& r) {
+    for (const AuditField& f : r.fields) {
+      const std::string_view n = f.name;
+      const AuditField** slot = nullptr;
+      switch (n.size()) {
+        case 3:
+          if (n == "pid") slot = &pid;
+          else if (n == "uid") slot = &uid;
+          else if (n == "exe") slot = &exe;
+          break;
+        case 4:
+          if (n == "ppid") slot = &ppid;
+          else if (n == "euid") slot = &euid;
+          else if (n == "auid") slot = &auid;
+          else if (n == "comm") slot = &comm;
+          break;
+        default: break;
+      }
+      if (slot && !*slot) *slot = &f;
+    }
+  }
+};
+
+std::string_view text_of(const AuditField* f) { return f ? f->text() : std::string_view(); }
 
 }  // namespace
 
@@ -32,14 +64,15 @@ ProcessInfo process_from_event(const AuditEvent& ev) {
   for (int user_type : {rec::kUserAuth, rec::kUserLogin, rec::kUserErr})
     if (!r) r = ev.first(user_type);
   if (!r) return p;
-  p.pid = static_cast<int>(id_or(*r, "pid"));
-  p.ppid = static_cast<int>(id_or(*r, "ppid"));
+  const ProcessFields f(*r);
+  p.pid = static_cast<int>(id_or(f.pid));
+  p.ppid = static_cast<int>(id_or(f.ppid));
   if (p.ppid < 0) p.ppid = 0;
-  p.uid = id_or(*r, "uid");
-  p.euid = id_or(*r, "euid");
-  p.auid = id_or(*r, "auid");
-  p.comm = r->text_view("comm");
-  p.exe = r->text_view("exe");
+  p.uid = id_or(f.uid);
+  p.euid = id_or(f.euid);
+  p.auid = id_or(f.auid);
+  p.comm = text_of(f.comm);
+  p.exe = text_of(f.exe);
   if (const auto* t = ev.first(rec::kProctitle)) {
     p.cmdline = t->text_view("proctitle");
     // The arguments' NUL separators become spaces (memchr: most bytes are not).

@@ -136,4 +136,9 @@ void FileEscapeDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& o
   out.push_back(std::move(a));
 }
 
+// The watched object's PATH record and the CWD a relative name is read against.
+bool FileEscapeDetector::reads_record(int record_type) const {
+  return record_type == rec::kPath || record_type == rec::kCwd;
+}
+
 }  // namespace cshield

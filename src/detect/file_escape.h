@@ -30,6 +30,7 @@ class FileEscapeDetector : public Detector {
   std::vector<AuditRule> rules() const override;
   bool wants(const AuditEvent& event) const override;
   void evaluate(const EventContext& ctx, std::vector<Alarm>& out) const override;
+  bool reads_record(int record_type) const override;
 
  private:
   std::vector<WatchedHostPath> paths_;

@@ -118,4 +118,7 @@ void HighRiskSyscallDetector::evaluate(const EventContext& ctx, std::vector<Alar
   out.push_back(std::move(a));
 }
 
+// SYSCALL and SECCOMP records only.
+bool HighRiskSyscallDetector::reads_record(int) const { return false; }
+
 }  // namespace cshield

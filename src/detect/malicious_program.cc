@@ -112,9 +112,17 @@ std::string join(const std::vector<std::string>& argv) {
   return s;
 }
 
+// "stratum..." in any case with "://" within its first 20 bytes; looked at
+// in place (every argument of every execution is), without a lower-case copy.
 bool is_stratum_url(std::string_view v) {
-  const std::string l = lower(v);
-  return starts_with(l, "stratum") && l.find("://") != std::string::npos && l.find("://") < 20;
+  constexpr std::string_view kScheme = "stratum";
+  if (v.size() < kScheme.size()) return false;
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    const char c = v[i] >= 'A' && v[i] <= 'Z' ? static_cast<char>(v[i] - 'A' + 'a') : v[i];
+    if (c != kScheme[i]) return false;
+  }
+  const auto sep = v.find("://");
+  return sep != std::string_view::npos && sep < 20;
 }
 
 std::optional<Match> miner(const Names& names, const std::vector<std::string>& argv) {
@@ -364,5 +372,8 @@ void MaliciousProgramDetector::evaluate(const EventContext& ctx, std::vector<Ala
     out.push_back(std::move(a));
   }
 }
+
+// EXECVE (the arguments); the command line is the process's.
+bool MaliciousProgramDetector::reads_record(int record_type) const { return record_type == rec::kExecve; }
 
 }  // namespace cshield

@@ -115,4 +115,9 @@ void SensitiveFileAccessDetector::evaluate(const EventContext& ctx, std::vector<
   out.push_back(std::move(a));
 }
 
+// The accessed file's PATH records and CWD.
+bool SensitiveFileAccessDetector::reads_record(int record_type) const {
+  return record_type == rec::kPath || record_type == rec::kCwd;
+}
+
 }  // namespace cshield

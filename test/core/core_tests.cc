@@ -208,6 +208,44 @@ BOOST_AUTO_TEST_CASE(fields_added_from_the_records_own_views_survive_its_growth)
   BOOST_TEST(r.fields[2].text() == "\"/etc/shadow\"");  // added without a text: as written
 }
 
+// The assembler's add_field(const char*, const char*) copies the first
+// bytes of names and values without a bound check, the rest bounded: every
+// length around those bounds and the storage's, whole and findable.
+BOOST_AUTO_TEST_CASE(c_string_fields_of_every_length_are_copied_whole) {
+  AuditRecord r;
+  std::vector<std::pair<std::string, std::string>> added;
+  auto text = [](std::size_t n, char first) {
+    std::string s;
+    for (std::size_t i = 0; i < n; ++i) s.push_back(static_cast<char>(first + i % 23));
+    return s;
+  };
+  for (int round = 0; round < 3; ++round) {
+    for (std::size_t name_size = 1; name_size <= 20; ++name_size) {
+      for (std::size_t value_size : {0u, 1u, 7u, 8u, 15u, 16u, 17u, 18u, 40u, 600u, 5000u}) {
+        const std::string name = text(name_size, static_cast<char>('a' + round)) + std::to_string(added.size());
+        const std::string value = text(value_size, 'A');
+        r.add_field(name.c_str(), value.c_str());
+        added.emplace_back(name, value);
+      }
+    }
+    const std::string long_name = text(1000 + round, 'a') + "#";
+    r.add_field(long_name.c_str(), "v");
+    added.emplace_back(long_name, "v");
+  }
+  BOOST_REQUIRE_EQUAL(r.fields.size(), added.size());
+  for (std::size_t i = 0; i < added.size(); ++i) {
+    BOOST_TEST_CONTEXT("field " << i) {
+      BOOST_TEST(r.fields[i].name == added[i].first);
+      BOOST_TEST(r.fields[i].raw == added[i].second);
+      BOOST_TEST(r.fields[i].raw.data()[r.fields[i].raw.size()] == '\0');
+      BOOST_TEST(r.field(added[i].first) == &r.fields[i]);
+    }
+  }
+  r.add_field("x", nullptr);  // a null value reads as empty
+  BOOST_TEST(r.raw_view("x").empty());
+  BOOST_TEST(r.field("x") == &r.fields.back());
+}
+
 BOOST_AUTO_TEST_CASE(field_lookup_tells_apart_names_that_share_a_beginning_or_a_length) {
   AuditRecord r;
   const std::string long_a(300, 'x'), long_b = std::string(299, 'x') + "y";

@@ -1,6 +1,9 @@
 #define BOOST_TEST_MODULE detect
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -281,3 +284,78 @@ BOOST_AUTO_TEST_CASE(file_escape_asks_about_the_alarm_it_raises) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+// process_from_event() as it was written before it read the record in one
+// walk: a lookup per field (the first of each name).
+ProcessInfo process_by_lookups(const AuditEvent& ev) {
+  ProcessInfo p;
+  const AuditRecord* r = ev.syscall();
+  if (!r) r = ev.first(rec::kSeccomp);
+  for (int user_type : {rec::kUserAuth, rec::kUserLogin, rec::kUserErr})
+    if (!r) r = ev.first(user_type);
+  if (!r) return p;
+  auto id = [&](std::string_view name) { return r->number(name).value_or(-1); };
+  p.pid = static_cast<int>(id("pid"));
+  p.ppid = static_cast<int>(id("ppid"));
+  if (p.ppid < 0) p.ppid = 0;
+  p.uid = id("uid");
+  p.euid = id("euid");
+  p.auid = id("auid");
+  p.comm = r->text_view("comm");
+  p.exe = r->text_view("exe");
+  if (const auto* t = ev.first(rec::kProctitle)) {
+    p.cmdline = t->text_view("proctitle");
+    for (char& c : p.cmdline)
+      if (c == '\0') c = ' ';
+  }
+  return p;
+}
+
+bool same_process(const ProcessInfo& a, const ProcessInfo& b) {
+  return a.pid == b.pid && a.ppid == b.ppid && a.uid == b.uid && a.euid == b.euid && a.auid == b.auid &&
+         a.comm == b.comm && a.exe == b.exe && a.cmdline == b.cmdline;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(process_from_event_reads_the_first_field_of_each_name) {
+  // Repeated, missing and malformed ids, in a SYSCALL record and a user-space one.
+  const auto ev = one_event(
+      "type=SYSCALL msg=audit(1764175801.100:77): arch=c000003e syscall=101 success=no exit=-1 a0=1 a1=2 a2=0 "
+      "a3=0 items=0 pid=4242 auid=x uid=0 euid=5 pid=1 ppid=9 uid=7 comm=\"a\" exe=\"/b\" comm=\"c\" key=(null)\n"
+      "type=EOE msg=audit(1764175801.100:77): \n");
+  const ProcessInfo p = process_from_event(ev);
+  BOOST_TEST(p.pid == 4242);
+  BOOST_TEST(p.ppid == 9);
+  BOOST_TEST(p.uid == 0);
+  BOOST_TEST(p.euid == 5);
+  BOOST_TEST(p.auid == -1);
+  BOOST_TEST(p.comm == "a");
+  BOOST_TEST(p.exe == "/b");
+  BOOST_TEST(same_process(p, process_by_lookups(ev)));
+  const auto user = one_event(
+      "type=USER_AUTH msg=audit(1764175801.200:78): pid=31 uid=0 auid=1000 ses=2 msg='op=PAM:authentication "
+      "acct=\"root\" exe=\"/usr/bin/su\" hostname=? addr=? terminal=pts/0 res=failed'\n");
+  BOOST_TEST(same_process(process_from_event(user), process_by_lookups(user)));
+  BOOST_TEST(process_from_event(user).ppid == 0);
+
+  // Every event of every shared log.
+  std::size_t events = 0;
+  namespace fs = std::filesystem;
+  for (const auto& entry : fs::recursive_directory_iterator(fs::path(CSHIELD_SHARED_DIR) / "data/audit-logs")) {
+    const auto ext = entry.path().extension();
+    if (!entry.is_regular_file() || (ext != ".log" && ext != ".txt")) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    for (const auto& e : testing::events_of(text.str())) {
+      ++events;
+      BOOST_TEST_CONTEXT(entry.path() << " serial " << e.serial) {
+        BOOST_TEST(same_process(process_from_event(e), process_by_lookups(e)));
+      }
+    }
+  }
+  BOOST_TEST(events > 200u);
+}

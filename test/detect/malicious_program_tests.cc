@@ -207,6 +207,13 @@ BOOST_AUTO_TEST_CASE(miners_by_name_and_arguments) {
   BOOST_REQUIRE(a.size() == 1u);
   BOOST_TEST(has(a[0].evidence_json, "\"matched\":\"-o stratum+tcp://pool.example:3333\""));
   BOOST_TEST(subtypes(r.exec("/tmp/k", {"k", "--url=stratum+ssl://p:443"})) == std::vector<std::string>{"miner"});
+  // The scheme in any case; "://" within the first 20 bytes.
+  BOOST_TEST(subtypes(r.exec("/tmp/k", {"k", "-o", "STRATUM+TCP://pool:3333"})) == std::vector<std::string>{"miner"});
+  BOOST_TEST(subtypes(r.exec("/tmp/k", {"k", "-oStRaTuM1+tcp://p:1"})) == std::vector<std::string>{"miner"});
+  BOOST_TEST(subtypes(r.exec("/tmp/k", {"k", "--url=stratum+ssl+extra-x://p:443"})) == std::vector<std::string>{"miner"});
+  BOOST_TEST(r.exec("/tmp/k", {"k", "--url=stratum+ssl+extra-xy://p:443"}).empty());
+  BOOST_TEST(r.exec("/tmp/k", {"k", "-o", "stratu://pool:3333"}).empty());
+  BOOST_TEST(r.exec("/tmp/k", {"k", "-o", "strat"}).empty());
   a = r.exec("/tmp/k", {"k", "--donate-level", "1"});
   BOOST_REQUIRE(a.size() == 1u);
   BOOST_TEST(has(a[0].evidence_json, "\"matched\":\"--donate-level 1\""));
