@@ -46,10 +46,14 @@ void StoreWriter::publish_owned(Alarm&& alarm) {
     // the flag (take_queued) finds the alarm queued.
     if (is_new && queue_.try_push(std::move(alarm))) new_queued_ = true;
   }
-  if (is_new)
+  if (is_new) {
     new_cv_.notify_one();
-  else
-    queue_.try_push(std::move(alarm));
+  } else if (queue_.try_push(std::move(alarm)) && queue_.size() == options_.gather_max_queued) {
+    {
+      std::lock_guard<std::mutex> lock(new_mu_);  // no gather misses the wake-up
+    }
+    new_cv_.notify_one();
+  }
 }
 
 void StoreWriter::start() { thread_ = std::thread([this] {
@@ -163,7 +167,7 @@ void StoreWriter::gather_from(std::chrono::steady_clock::time_point start) {
   const auto full = start + options_.gather;
   while (!stopping_) {
     const auto now = std::chrono::steady_clock::now();
-    if (now >= full) return;
+    if (now >= full || queue_.size() >= options_.gather_max_queued) return;
     const auto early = last_early_ + options_.new_every;  // at most one early end per new_every
     if (new_queued_ && now >= early) {
       last_early_ = now;

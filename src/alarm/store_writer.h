@@ -52,6 +52,9 @@ struct StoreWriterOptions {
   std::chrono::milliseconds gather{100};
   std::chrono::milliseconds new_every{15};
   std::chrono::milliseconds busy_within{250};
+  // A gather also ends once this many alarms are queued: a storm's alarms
+  // wait in memory until they fold, a few MB of them at most.
+  std::size_t gather_max_queued = 4096;
   // How long a published fold key counts as a repeat (RecentKeys).
   std::chrono::milliseconds recent_window{2000};
 };
@@ -88,7 +91,8 @@ class StoreWriter : public AlarmSink {
 
  private:
   void run();
-  // Waits `gather` from `start`, less once a new alarm is queued.
+  // Waits `gather` from `start`, less once a new alarm is queued or
+  // gather_max_queued alarms are.
   void gather_from(std::chrono::steady_clock::time_point start);
   // Moves into `batch` what is queued now, folding as it goes, until the
   // batch holds max_batch alarms.

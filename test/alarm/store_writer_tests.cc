@@ -201,6 +201,27 @@ BOOST_AUTO_TEST_CASE(a_repeat_still_waits_for_the_gather) {
   sw.stop();
 }
 
+// A storm's repeats wait in memory while the writer gathers them: at most
+// gather_max_queued of them, then the gather ends.
+BOOST_AUTO_TEST_CASE(a_gather_ends_once_gather_max_queued_alarms_wait) {
+  TimedWriter w;
+  Counters c;
+  StoreWriterOptions options = gathering(std::chrono::seconds(20));
+  options.gather_max_queued = 64;
+  StoreWriter sw(w, c, options);
+  sw.start();
+  sw.publish(alarm(0));
+  BOOST_REQUIRE_EQUAL(w.wait_batches(1).size(), 1u);
+  sw.publish(alarm(0));  // a repeat: the writer gathers for 20 s
+  for (int i = 0; i < 64; ++i) sw.publish(alarm(0));
+  BOOST_REQUIRE_EQUAL(w.wait_batches(2).size(), 2u);  // long before the 20 s gather could end
+  {
+    std::lock_guard<std::mutex> lock(w.mu);
+    BOOST_TEST(w.written.size() == 2u);  // the 65 repeats folded into one write
+  }
+  sw.stop();
+}
+
 // A flood of distinct alarms would otherwise cost a transaction per alarm.
 BOOST_AUTO_TEST_CASE(new_alarms_end_a_gather_early_at_most_once_per_new_every) {
   TimedWriter w;
