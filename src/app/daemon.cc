@@ -27,6 +27,7 @@
 #include "app/log.h"
 #include "app/node_identity.h"
 #include "app/pipeline.h"
+#include "app/pipeline_work.h"
 #include "app/record_queue_bound.h"
 #include "app/privilege_check.h"
 #include "app/signature_file.h"
@@ -143,8 +144,12 @@ class Runtime {
   void load_rules();
   void remember_found_status();
   std::string found_status_path() const;
+  RecordSource* current_source();
+  // Reads the next chunk from `source`, without cshieldd's own records.
+  bool read_chunk(RecordSource& source, std::string& chunk);
   void reader_loop();
   void pipeline_loop();
+  void rescue_reader();
   void poll_kernel();
   void step_aside_if_replaced();
   void reload();
@@ -193,6 +198,8 @@ class Runtime {
   std::atomic<bool> reader_running_{false}, pipeline_running_{false};
   // When the pipeline last took a chunk (or found none): steady_clock ticks.
   std::atomic<std::chrono::steady_clock::rep> pipeline_took_{0};
+  PipelineWork work_;  // who works each chunk: the pipeline thread, or the reader inline
+  Counter* rescued_chunks_ = nullptr;
   std::unique_ptr<ApiServer> api_;
   std::unique_ptr<ApiContext> api_context_;
   AuditStatus kernel_;
@@ -383,17 +390,29 @@ void Runtime::load_rules() {
            (report.removed ? " (removed " + std::to_string(report.removed) + " left over from an earlier run)" : ""));
 }
 
+RecordSource* Runtime::current_source() {
+  std::lock_guard<std::mutex> lock(source_mu_);
+  return source_.get();
+}
+
+bool Runtime::read_chunk(RecordSource& source, std::string& chunk) {
+  if (!source.read(chunk)) return false;
+  if (!source.skips_own_records()) own_records_->add(drop_own_records(chunk));
+  return true;
+}
+
 void Runtime::reader_loop() {
   std::string chunk;
+  std::unique_lock<std::mutex> turn(work_.read_turn());
   while (true) {
-    RecordSource* source = nullptr;
-    {
-      std::lock_guard<std::mutex> lock(source_mu_);
-      source = source_.get();
-    }
-    while (source->read(chunk)) {
-      if (!source->skips_own_records()) own_records_->add(drop_own_records(chunk));
+    RecordSource* source = current_source();
+    while (read_chunk(*source, chunk)) {
       if (chunk.empty()) continue;
+      if (!source->must_drain() && work_.try_inline(chunk, turn)) {
+        pipeline_took_ = std::chrono::steady_clock::now().time_since_epoch().count();
+        chunk.clear();
+        continue;
+      }
       // A full queue slows the reader rather than losing: the kernel holds
       // records back (its backlog, then backlog_wait_time slows the callers).
       // The bound moves with the pipeline's pace (app/record_queue_bound.h).
@@ -403,11 +422,13 @@ void Runtime::reader_loop() {
         return record_queue_bound(records_.size(), std::chrono::steady_clock::now().time_since_epoch() - took,
                                   [&] { return source->must_drain(); });
       };
+      bool pushed = true;
       while (!records_.push_for(chunk, kRoomWait, bound()))
         if (!pipeline_running_) {
-          records_.try_push(std::move(chunk));
+          pushed = records_.try_push(std::move(chunk));
           break;
         }
+      if (pushed) work_.queued();
       chunk.clear();
     }
     // Ended: a switch to the next source (netlink to multicast), or the end.
@@ -457,27 +478,33 @@ void Runtime::pipeline_loop() {
   for (const auto& start : watcher.inventory(now_ms())) pipeline_->on_start(start, start.started_ms);
   EventAssembler assembler([&](AuditEvent&& e) { pipeline_->on_event(e); }, &counters_,
                            [&](const AuditEvent& skeleton) { return pipeline_->interested(skeleton); });
+  work_.set([&](const std::string& chunk) { assembler.feed(chunk); });
   auto next_age = std::chrono::steady_clock::now();
   auto next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
   while (true) {
-    auto chunk = records_.pop_for(std::chrono::milliseconds(250));
+    if (work_.inline_overdue()) rescue_reader();
+    auto chunk = records_.pop_for(work_.wait());
     pipeline_took_ = std::chrono::steady_clock::now().time_since_epoch().count();
     if (chunk) {
-      assembler.feed(*chunk);
+      work_.work_queued(*chunk);
     } else if (!reader_running_ && records_.size() == 0) {
       break;
     }
-    if (std::chrono::steady_clock::now() >= next_age) {
-      assembler.age_out();
+    if (std::chrono::steady_clock::now() >= next_age &&
+        work_.try_run([&] { assembler.age_out(); }))
       next_age = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
-    }
-    if (std::chrono::steady_clock::now() >= next_sweep) {
-      watcher.sweep(now_ms());
+    if (std::chrono::steady_clock::now() >= next_sweep && work_.try_run([&] { watcher.sweep(now_ms()); }))
       next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
-    }
   }
-  assembler.flush();
+  work_.finish([&] { assembler.flush(); });
   pipeline_running_ = false;
+}
+
+// The pipeline thread reads in the reader's place while the reader works a
+// chunk inline that takes long (app/pipeline_work.h).
+void Runtime::rescue_reader() {
+  rescued_chunks_->add(work_.rescue_reader([&](std::string& chunk) { return read_chunk(*current_source(), chunk); },
+                                           records_, [&] { return current_source()->must_drain(); }));
 }
 
 void Runtime::poll_kernel() {
@@ -723,6 +750,10 @@ int Runtime::run() {
   counters_.gauge_fn("queue.records.depth", "record chunks waiting for the pipeline", [this] { return records_.size(); });
   counters_.gauge_fn("queue.records.dropped", "record chunks dropped because the pipeline queue was full",
                      [this] { return records_.dropped(); });
+  counters_.gauge_fn("queue.records.inline", "record chunks the reader worked itself instead of queueing them",
+                     [this] { return work_.inline_chunks(); });
+  rescued_chunks_ = &counters_.counter(
+      "queue.records.rescued", "record chunks the pipeline thread read while the reader worked a long chunk inline");
 
   if (const auto missing = missing_privileges(config_, FsFileReader("/").read("/proc/self/status").value_or(""),
                                                  in_host_network_namespace(), in_host_pid_namespace(),
