@@ -408,7 +408,9 @@ void Runtime::reader_loop() {
     RecordSource* source = current_source();
     while (read_chunk(*source, chunk)) {
       if (chunk.empty()) continue;
-      if (!source->must_drain() && work_.try_inline(chunk, turn)) {
+      // Each read empties the socket, so working a small chunk before the
+      // next read leaves nothing waiting that must be drained at once.
+      if (work_.try_inline(chunk, turn)) {
         pipeline_took_ = std::chrono::steady_clock::now().time_since_epoch().count();
         chunk.clear();
         continue;
