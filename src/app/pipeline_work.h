@@ -24,6 +24,10 @@
 // source in the reader's place, queueing what it reads, until the reader is
 // back.
 //
+// What other headers call "the pipeline thread" (the assembler, the
+// pipeline, the detectors, the resolver) is this work: one thread at a time,
+// the lock ordering their memory.
+//
 // Thread-safety: every member may be called from any thread.
 #pragma once
 
