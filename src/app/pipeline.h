@@ -3,7 +3,8 @@
 // The pre-filter runs once per event: on_event() of the event whose skeleton
 // interested() was just asked about (same serial, time and records) reuses
 // the detectors that wanted it (wants() decides from the skeleton alone).
-// Called from the pipeline thread only, except set_detectors() (any thread):
+// Called from the pipeline thread only (in the daemon: the pipeline's work,
+// one thread at a time, app/pipeline_work.h), except set_detectors() (any thread):
 // a new detector set is picked up at the next event, without a lock or a
 // reference count per event on the hot path.
 // Alarms are handed to the sink with publish_owned().
