@@ -12,6 +12,7 @@
 #include "audit/event_assembler.h"
 #include "store/sqlite_store.h"
 #include "support/audit_text.h"
+#include "support/shared_logs.h"
 #include "support/store_options.h"
 #include "support/store_sink.h"
 #include "support/temp_dir.h"
@@ -465,22 +466,15 @@ BOOST_AUTO_TEST_CASE(records_no_wanting_detector_reads_change_no_alarm) {
   BOOST_TEST(raised_by(with_policy, "abnormal_process") >= 1);
   BOOST_TEST(raised_by(with_policy, "sensitive_file_access") >= 1);
 
-  namespace fs = std::filesystem;
-  std::size_t logs = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(fs::path(CSHIELD_SHARED_DIR) / "data/audit-logs")) {
-    const auto ext = entry.path().extension();
-    if (!entry.is_regular_file() || (ext != ".log" && ext != ".txt")) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
+  const auto logs = testing::shared_log_files();
+  for (const auto& log : logs) {
+    const std::string text = testing::file_text(log);
     std::size_t ignored = 0;
-    BOOST_TEST_CONTEXT(entry.path()) {
-      BOOST_TEST(replayed(text.str(), true, ignored) == replayed(text.str(), false, ignored),
-                 boost::test_tools::per_element());
+    BOOST_TEST_CONTEXT(log) {
+      BOOST_TEST(replayed(text, true, ignored) == replayed(text, false, ignored), boost::test_tools::per_element());
     }
-    ++logs;
   }
-  BOOST_TEST(logs >= 40u);
+  BOOST_TEST(logs.size() >= 40u);
 }
 
 // An observer may read any record: with one, every record is read.

@@ -16,6 +16,7 @@
 #include "core/counters.h"
 #include "core/time_format.h"
 #include "support/counter_value.h"
+#include "support/shared_logs.h"
 
 using cshield::testing::counter_value;
 
@@ -186,12 +187,9 @@ BOOST_AUTO_TEST_CASE(reference_record_counts_of_the_audit_userspace_tests) {
 }
 
 BOOST_AUTO_TEST_CASE(every_shared_log_assembles_without_losing_a_record) {
-  std::size_t files = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(shared_logs())) {
-    if (!entry.is_regular_file()) continue;
-    const auto ext = entry.path().extension();
-    if (ext != ".log" && ext != ".txt") continue;
-    const std::string text = slurp(entry.path());
+  const auto logs = testing::shared_log_files();
+  for (const auto& log : logs) {
+    const std::string text = testing::file_text(log);
     std::size_t lines = 0;
     for (std::istringstream in(text); !in.eof();) {
       std::string line;
@@ -204,10 +202,9 @@ BOOST_AUTO_TEST_CASE(every_shared_log_assembles_without_losing_a_record) {
     }
     std::size_t records = 0;
     for (const auto& e : assemble(text, 1000)) records += e.records.size();
-    BOOST_TEST_CONTEXT(entry.path()) { BOOST_TEST(records == lines); }
-    ++files;
+    BOOST_TEST_CONTEXT(log) { BOOST_TEST(records == lines); }
   }
-  BOOST_TEST(files >= 40u);
+  BOOST_TEST(logs.size() >= 40u);
 }
 
 BOOST_AUTO_TEST_CASE(lines_that_are_not_records_are_skipped_and_counted) {
@@ -411,10 +408,7 @@ std::string reference_text(int record_type, const std::string& name, const std::
 }
 
 std::vector<fs::path> every_log() {
-  std::vector<fs::path> logs;
-  for (const auto& entry : fs::recursive_directory_iterator(shared_logs()))
-    if (entry.is_regular_file() && (entry.path().extension() == ".log" || entry.path().extension() == ".txt"))
-      logs.push_back(entry.path());
+  std::vector<fs::path> logs = testing::shared_log_files();
   for (const auto& entry : fs::directory_iterator(fs::path(CSHIELD_SOURCE_DIR) / "test/data/audit"))
     logs.push_back(entry.path());
   std::sort(logs.begin(), logs.end());

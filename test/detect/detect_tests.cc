@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "support/audit_text.h"
+#include "support/shared_logs.h"
 #include "support/detector_run.h"
 #include "detect/event_facts.h"
 #include "detect/file_escape.h"
@@ -343,16 +344,10 @@ BOOST_AUTO_TEST_CASE(process_from_event_reads_the_first_field_of_each_name) {
 
   // Every event of every shared log.
   std::size_t events = 0;
-  namespace fs = std::filesystem;
-  for (const auto& entry : fs::recursive_directory_iterator(fs::path(CSHIELD_SHARED_DIR) / "data/audit-logs")) {
-    const auto ext = entry.path().extension();
-    if (!entry.is_regular_file() || (ext != ".log" && ext != ".txt")) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    for (const auto& e : testing::events_of(text.str())) {
+  for (const auto& log : testing::shared_log_files()) {
+    for (const auto& e : testing::events_of(testing::file_text(log))) {
       ++events;
-      BOOST_TEST_CONTEXT(entry.path() << " serial " << e.serial) {
+      BOOST_TEST_CONTEXT(log << " serial " << e.serial) {
         BOOST_TEST(same_process(process_from_event(e), process_by_lookups(e)));
       }
     }
