@@ -285,7 +285,10 @@ void EventAssembler::deliver(auparse_state_t* au) {
   records_ += ev.records.size();
   if (events_counter_) events_counter_->add();
   if (records_counter_) records_counter_->add(ev.records.size());
-  account_serial(ev.serial);
+  // auditd numbers its own DAEMON_* records from a counter of its own: in a
+  // log they are no gap in the kernel's serials.
+  const int first_type = ev.records.front().type;
+  if (first_type < rec::kFirstDaemon || first_type > rec::kLastDaemon) account_serial(ev.serial);
   if (!wanted) return;
   try {
     // The handler may take the event (move it away) or only read it.

@@ -133,6 +133,8 @@ namespace rec {
 inline constexpr int kUserAuth = 1100;
 inline constexpr int kUserErr = 1109;
 inline constexpr int kUserLogin = 1112;
+inline constexpr int kFirstDaemon = 1200;  // auditd's own records (DAEMON_START ...)
+inline constexpr int kLastDaemon = 1299;
 inline constexpr int kSyscall = 1300;
 inline constexpr int kPath = 1302;
 inline constexpr int kCwd = 1307;

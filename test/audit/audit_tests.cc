@@ -158,6 +158,23 @@ BOOST_AUTO_TEST_CASE(serial_gaps_are_counted_and_late_arrivals_credited) {
   BOOST_TEST(gaps == 2u);  // 12 and 14 missing; 13 arrived late
 }
 
+// auditd's DAEMON_* records carry serials of auditd's own: a DAEMON_START
+// between kernel events is no gap (it was counted as millions in replays).
+BOOST_AUTO_TEST_CASE(auditds_own_records_are_no_serial_gap) {
+  auto login = [](std::uint64_t serial) {
+    return "type=USER_LOGIN msg=audit(1764175801.000:" + std::to_string(serial) +
+           "): pid=1 uid=0 auid=0 ses=1 msg='op=login acct=\"x\" exe=\"/bin/login\" hostname=? addr=? "
+           "terminal=tty1 res=failed'\n";
+  };
+  const std::string start =
+      "type=DAEMON_START msg=audit(1764175801.500:4711): op=start ver=3.0.9 format=raw kernel=6.1.0 auid=4294967295 "
+      "pid=812 uid=0 ses=4294967295 res=success\n";
+  Counters c;
+  auto evs = assemble(login(5000000) + login(5000001) + start + login(5000002), 4096, &c);
+  BOOST_REQUIRE_EQUAL(evs.size(), 4u);
+  BOOST_TEST(counter_value(c, "audit.serial_gaps") == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(handler_exception_does_not_escape) {
   Counters c;
   int calls = 0;
