@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/affixes.h"
 #include "detect/event_facts.h"
 
 namespace cshield {
@@ -12,7 +13,6 @@ namespace {
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
-bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
 
 // Collapses repeated and trailing slashes; /var/run is /run.
 std::string normal_path(const std::string& path) {

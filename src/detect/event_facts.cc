@@ -8,11 +8,12 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "core/affixes.h"
+
 namespace cshield {
 
 namespace {
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 std::string_view basename(std::string_view path) {
   auto slash = path.rfind('/');
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
@@ -90,11 +91,11 @@ AuditRule exec_rule() {
   return r;
 }
 
+bool is_exec_syscall(std::string_view name) { return name == "execve" || name == "execveat"; }
+
 bool is_exec_call(const AuditEvent& event) {
   const AuditRecord* sys = event.syscall();
-  if (!sys) return false;
-  const std::string_view name = sys->text_view("syscall");
-  return name == "execve" || name == "execveat";
+  return sys && is_exec_syscall(sys->text_view("syscall"));
 }
 
 std::vector<std::string> exec_argv(const AuditEvent& event) {
@@ -163,6 +164,11 @@ std::optional<SeccompAction> seccomp_action(const AuditRecord& r) {
 void append_json_quoted(std::string& out, std::string_view s) {
   out.reserve(out.size() + s.size() + 2);
   out.push_back('"');
+  append_json_escaped(out, s);
+  out.push_back('"');
+}
+
+void append_json_escaped(std::string& out, std::string_view s) {
   for (unsigned char c : s) {
     switch (c) {
       case '"': out += "\\\""; break;
@@ -180,7 +186,6 @@ void append_json_quoted(std::string& out, std::string_view s) {
         }
     }
   }
-  out.push_back('"');
 }
 
 std::string json_quote(const std::string& s) {
@@ -206,17 +211,9 @@ void append_syscall_evidence_fields(std::string& out, const AuditRecord& r) {
   for (int i = 0; i < 4; ++i) {
     if (i) out += ",";
     const AuditField* a = r.field(kArgs[i]);
-    // "0x" and the raw hex: no byte of it needs escaping, unless the record is odd.
-    const std::string_view raw = a ? std::string_view(a->raw) : std::string_view("0");
-    if (std::all_of(raw.begin(), raw.end(), [](char c) { return c > 0x20 && c < 0x7f && c != '"' && c != '\\'; })) {
-      out += "\"0x";
-      out += raw;
-      out += "\"";
-    } else {
-      std::string arg = "0x";
-      arg += raw;
-      append_json_quoted(out, arg);
-    }
+    out += "\"0x";
+    append_json_escaped(out, a ? std::string_view(a->raw) : std::string_view("0"));
+    out += '"';
   }
   out += "]";
   if (auto e = r.number("exit")) {

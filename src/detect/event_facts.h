@@ -36,6 +36,8 @@ inline constexpr const char* kExecKey = "cshield.exec";
 AuditRule exec_rule();
 // The SYSCALL record names execve or execveat (skeleton-safe).
 bool is_exec_call(const AuditEvent& event);
+// `name` is execve or execveat.
+bool is_exec_syscall(std::string_view name);
 
 // The argv of an execve event from its EXECVE record (arguments the kernel
 // split into aN[0], aN[1]... joined again); empty without the record.
@@ -60,5 +62,7 @@ std::optional<SeccompAction> seccomp_action(const AuditRecord& seccomp_record);
 std::string json_quote(const std::string& s);
 // The same, appended to `out`.
 void append_json_quoted(std::string& out, std::string_view s);
+// The same escaping, without the quotes.
+void append_json_escaped(std::string& out, std::string_view s);
 
 }  // namespace cshield

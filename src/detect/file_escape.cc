@@ -6,6 +6,7 @@
 #include <array>
 #include <string_view>
 
+#include "core/affixes.h"
 #include "detect/event_facts.h"
 
 namespace cshield {
@@ -69,8 +70,7 @@ std::vector<AuditRule> FileEscapeDetector::rules() const {
 bool FileEscapeDetector::wants(const AuditEvent& event) const {
   const AuditRecord* sys = event.syscall();
   if (!sys) return false;
-  const std::string_view prefix = kFileEscapeKeyPrefix;
-  return sys->text_view("key").substr(0, prefix.size()) == prefix;  // empty when absent
+  return starts_with(sys->text_view("key"), kFileEscapeKeyPrefix);  // empty when absent
 }
 
 void FileEscapeDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {
@@ -120,7 +120,7 @@ void FileEscapeDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& o
   evidence += ",\"access\":";
   append_json_quoted(evidence, access);
   evidence += ",";
-  evidence += syscall_evidence_fields(*sys);
+  append_syscall_evidence_fields(evidence, *sys);
   evidence += "}";
   std::string& d = a.description;
   d.reserve(512);

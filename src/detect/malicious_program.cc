@@ -6,16 +6,12 @@
 #include <optional>
 #include <string_view>
 
+#include "core/affixes.h"
 #include "detect/event_facts.h"
 
 namespace cshield {
 
 namespace {
-
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool ends_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
 
 // ASCII only, as std::tolower in the C locale (no program of cshield sets another).
 std::string lower(std::string_view s) {
@@ -340,7 +336,7 @@ void MaliciousProgramDetector::evaluate(const EventContext& ctx, std::vector<Ala
   const AuditRecord* sys = ctx.event.syscall();
   if (!sys) return;
   const std::string_view syscall = sys->text_view("syscall");
-  const bool exec = (syscall == "execve" || syscall == "execveat") && sys->raw_view("success") == "yes";
+  const bool exec = is_exec_syscall(syscall) && sys->raw_view("success") == "yes";
   std::vector<std::string> argv = exec_argv(ctx.event);
   if (argv.empty() && exec) argv = split_words(ctx.process.cmdline);
   // busybox APPLET ARGS: judge the applet.

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 
+#include "core/affixes.h"
 #include "detect/event_facts.h"
 #include "policy/glob.h"
 
@@ -16,11 +17,9 @@ std::optional<std::int64_t> open_flags(const AuditRecord& sys, const std::string
   return std::nullopt;
 }
 
-bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
-
 }  // namespace
 
-std::string file_modification(const std::string& s, std::optional<std::int64_t> flags) {
+std::string file_modification(std::string_view s, std::optional<std::int64_t> flags) {
   if (s == "open" || s == "openat" || s == "creat") {
     if (!flags) return {};
     if (*flags & O_TRUNC) return "truncate";
@@ -32,7 +31,8 @@ std::string file_modification(const std::string& s, std::optional<std::int64_t> 
   if (s == "unlink" || s == "unlinkat" || s == "rmdir") return "unlink";
   if (starts_with(s, "chmod") || starts_with(s, "fchmod")) return "chmod";
   if (s == "chown" || s == "lchown" || starts_with(s, "fchown")) return "chown";
-  if (s.find("setxattr") != std::string::npos || s.find("removexattr") != std::string::npos) return "setxattr";
+  if (s.find("setxattr") != std::string_view::npos || s.find("removexattr") != std::string_view::npos)
+    return "setxattr";
   if (s == "link" || s == "linkat" || s == "symlink" || s == "symlinkat") return "link";
   if (s == "mknod" || s == "mknodat") return "link";
   if (s == "utime" || s == "utimes" || s == "utimensat" || s == "futimesat") return "";  // times only
@@ -65,15 +65,14 @@ bool SensitiveFileAccessDetector::wants(const AuditEvent& event) const {
   if (!sys) return false;
   // Read in place (empty when absent, which starts with neither prefix).
   const std::string_view k = sys->text_view("key");
-  const std::string_view own = kSensitiveFileKeyPrefix, any = kRuleKeyPrefix;
-  if (k.substr(0, own.size()) == own) return true;
+  if (starts_with(k, kSensitiveFileKeyPrefix)) return true;
   // The kernel records only the first matching rule's key, and the
   // per-container watches come last: a write another cshield rule matched
   // first (an open for writing without O_CREAT) is still ours to judge.
-  if (k.substr(0, any.size()) != any) return false;
+  if (!starts_with(k, kRuleKeyPrefix)) return false;
   const std::string_view s = sys->text_view("syscall");
   return s == "open" || s == "openat" || s == "openat2" || s == "creat" ||
-         !file_modification(std::string(s), 0).empty();
+         !file_modification(s, 0).empty();
 }
 
 void SensitiveFileAccessDetector::evaluate(const EventContext& ctx, std::vector<Alarm>& out) const {

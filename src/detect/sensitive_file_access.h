@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detect/detector.h"
@@ -33,7 +34,7 @@ inline constexpr const char* kSensitiveFileKeyPrefix = "cshield.sensitive_file_a
 // The modification a syscall makes ("write", "truncate", "rename", "unlink",
 // "chmod", "chown", "setxattr", "link"), empty for none (a read). `flags`
 // are the open flags for open/openat/creat when known.
-std::string file_modification(const std::string& syscall, std::optional<std::int64_t> flags);
+std::string file_modification(std::string_view syscall, std::optional<std::int64_t> flags);
 
 // The path inside the container to watch for `pattern`: the pattern itself,
 // or for a glob the directory above its first glob character

@@ -2,13 +2,10 @@
 
 #include <algorithm>
 
+#include "core/affixes.h"
+
 namespace cshield {
 namespace {
-
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool ends_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
 
 bool is_container_id(std::string_view s) {
   return s.size() == 64 &&

@@ -11,16 +11,14 @@
 #include <string_view>
 #include <vector>
 
+#include "core/affixes.h"
+
 namespace cshield {
 
 namespace {
 
 constexpr std::size_t kMaxSiblings = 64;
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool ends_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
 
 // "0100007F:1F90" (IPv4) or 32 hex digits (IPv6): the kernel prints each
 // 32-bit word of the address in host order.
