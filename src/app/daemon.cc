@@ -478,7 +478,7 @@ void Runtime::pipeline_loop() {
     return seen;
   });
   for (const auto& start : watcher.inventory(now_ms())) pipeline_->on_start(start, start.started_ms);
-  EventAssembler assembler([&](AuditEvent&& e) { pipeline_->on_event(e); }, &counters_,
+  EventAssembler assembler(EventAssembler::ReadOnly{}, [&](const AuditEvent& e) { pipeline_->on_event(e); }, &counters_,
                            [&](const AuditEvent& skeleton) { return pipeline_->interested(skeleton); });
   work_.set([&](const std::string& chunk) { assembler.feed(chunk); });
   auto next_age = std::chrono::steady_clock::now();

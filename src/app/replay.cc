@@ -180,7 +180,7 @@ int run_replay(const std::vector<std::string>& args, std::ostream& out, std::ost
     sinks.add(*folder);
   }
   Pipeline pipeline(build_detectors(config, {nullptr, policy, nullptr}), resolve, sinks, counters);
-  EventAssembler assembler([&](AuditEvent&& e) { pipeline.on_event(e); }, &counters,
+  EventAssembler assembler(EventAssembler::ReadOnly{}, [&](const AuditEvent& e) { pipeline.on_event(e); }, &counters,
                            [&](const AuditEvent& skeleton) { return pipeline.interested(skeleton); },
                            [&](int record_type) { return pipeline.reads_record(record_type); });
 

@@ -47,6 +47,12 @@ EventAssembler::EventAssembler(Handler handler, Counters* counters, Interest int
   }
 }
 
+EventAssembler::EventAssembler(ReadOnly, Reader reader, Counters* counters, Interest interest, RecordDemand demand)
+    : EventAssembler([read = std::move(reader)](AuditEvent&& e) { read(e); }, counters, std::move(interest),
+                     std::move(demand)) {
+  field_views_ = true;
+}
+
 EventAssembler::~EventAssembler() {
   if (au_) auparse_destroy(au_);
 }
@@ -143,8 +149,10 @@ bool skeleton_record(int type) { return type == rec::kSyscall || type == rec::kS
 }  // namespace
 
 // Appends the current auparse record's fields, copied into the record's
-// storage. Values that read as written (most of them) are kept once, quoted
-// ones as a view of their raw value without the quotes; see AuditField.
+// storage, or, for a Reader, as views of auparse's text (which lives while
+// auparse is on this event, so until the handler has returned). Values that
+// read as written (most of them) are kept once, quoted ones as a view of
+// their raw value without the quotes; see AuditField.
 void EventAssembler::read_fields(auparse_state_t* au, AuditRecord& record) {
   record.fields.reserve(auparse_get_num_fields(au));
   if (auparse_first_field(au) <= 0) return;
@@ -152,7 +160,7 @@ void EventAssembler::read_fields(auparse_state_t* au, AuditRecord& record) {
     const char* name = auparse_get_field_name(au);
     if (!name) continue;
     const char* raw = auparse_get_field_str(au);
-    AuditField& f = record.add_field(name, raw);
+    AuditField& f = field_views_ ? record.add_field_view(name, raw) : record.add_field(name, raw);
     const std::string_view n = f.name;
     if (n == "syscall" || n == "arch") {
       // Names from the arch-specific tables: auparse's.

@@ -54,6 +54,15 @@ class EventAssembler {
   // `demand` (needs `interest`) may leave records' fields unread, see
   // RecordDemand; without it every record of a wanted event is read whole.
   EventAssembler(Handler handler, Counters* counters, Interest interest = nullptr, RecordDemand demand = nullptr);
+  // A handler that only reads each event, during the call (it cannot take
+  // it away): the event's fields then view auparse's own text of the event
+  // instead of copies of it (AuditRecord::add_field_view()), which lives
+  // until the handler returns. A copy of the event made in the handler
+  // copies that text and is whole. The daemon's and replay's pipeline.
+  using Reader = std::function<void(const AuditEvent&)>;
+  struct ReadOnly {};
+  EventAssembler(ReadOnly, Reader reader, Counters* counters, Interest interest = nullptr,
+                 RecordDemand demand = nullptr);
   ~EventAssembler();
   EventAssembler(const EventAssembler&) = delete;
   EventAssembler& operator=(const EventAssembler&) = delete;
@@ -88,6 +97,7 @@ class EventAssembler {
   Handler handler_;
   Interest interest_;
   RecordDemand demand_;
+  bool field_views_ = false;  // a Reader's: fields view auparse's text (see ReadOnly)
   auparse_state_t* au_ = nullptr;
   std::uint64_t events_ = 0, records_ = 0, gaps_ = 0;
   std::uint64_t highest_serial_ = 0;

@@ -25,6 +25,13 @@ inline std::uint64_t name_key(std::string_view name) {
   return key;
 }
 
+// Whether `part` (non-null) lies within `whole`.
+bool within(std::string_view part, std::string_view whole) {
+  if (!part.data() || !whole.data()) return false;
+  const auto p = reinterpret_cast<std::uintptr_t>(part.data()), w = reinterpret_cast<std::uintptr_t>(whole.data());
+  return p >= w && p + part.size() <= w + whole.size();
+}
+
 // `v` moved from the buffer at `from` to the one at `to`, if it is in it.
 std::string_view moved(std::string_view v, const char* from, std::size_t size, const char* to) {
   if (!v.data() || !from) return v;
@@ -50,6 +57,20 @@ AuditRecord::AuditRecord(const AuditRecord& other) : type(other.type), type_name
     store_size_ = store_capacity_ = other.store_size_;
   }
   rebase(other.store_.get(), other.store_size_, store_.get());
+  copy_in_views();
+}
+
+void AuditRecord::copy_in_views() {
+  for (auto& f : fields) {  // keep() may move the storage: views into it move along, `f` stays
+    if (!owns(f.name)) f.name = keep(f.name);
+    if (!owns(f.raw)) {
+      const bool text_in_raw = within(f.text_, f.raw);
+      const std::size_t offset = text_in_raw ? static_cast<std::size_t>(f.text_.data() - f.raw.data()) : 0;
+      f.raw = keep(f.raw);
+      if (text_in_raw) f.text_ = f.raw.substr(offset, f.text_.size());
+    }
+    if (f.text_.data() && !owns(f.text_)) f.text_ = keep(f.text_);
+  }
 }
 
 AuditRecord& AuditRecord::operator=(const AuditRecord& other) {
@@ -182,6 +203,17 @@ AuditField& AuditRecord::add_field(const char* name, const char* raw) {
   return fields.emplace_back(AuditField::Made{}, n, r, key);
 }
 
+AuditField& AuditRecord::add_field_view(const char* name, const char* raw) {
+  if (!raw) raw = "";
+  // The name's key (see name_key()) while measuring it.
+  std::uint64_t key = 0;
+  std::size_t n = 0;
+  for (; n < kKeyBytes && name[n] != '\0'; ++n) key |= static_cast<std::uint64_t>(static_cast<unsigned char>(name[n])) << (8 * n);
+  if (n == kKeyBytes) n += std::strlen(name + n);
+  key |= static_cast<std::uint64_t>(std::min<std::size_t>(n, 255)) << 56;
+  return fields.emplace_back(AuditField::Made{}, std::string_view(name, n), std::string_view(raw), key);
+}
+
 AuditField& AuditRecord::add_field(std::string_view name, std::string_view raw, std::string_view text) {
   // `text` may be a view of anything, also of this record's storage: keep it
   // before the storage can grow.
@@ -194,7 +226,7 @@ AuditField& AuditRecord::add_field(std::string_view name, std::string_view raw, 
 void AuditRecord::set_text(AuditField& f, std::string_view text) {
   if (text == f.raw) {
     f.text_ = {};
-  } else if (owns(text)) {
+  } else if (owns(text) || within(text, f.raw)) {
     f.text_ = text;
   } else {
     // Keeping may move the storage, and `f` with it (its address stays).

@@ -11,6 +11,10 @@
 // moves with it). A copy of a record or event gets a buffer of its own, and
 // its fields view that one. So: never keep a field's view beyond the life of
 // the record it came from (copy it into a std::string to keep it).
+// The one exception, add_field_view(), is for a reader that hands the
+// record on only while the text it was read from lives (the assembler
+// during a read-only handler): such a field views that text, and a copy of
+// the record copies it into the copy's buffer like any other.
 #pragma once
 
 #include <cstddef>
@@ -73,11 +77,17 @@ struct AuditRecord {
   // The same from C strings (null raw: empty), the assembler's: measures
   // them while copying.
   AuditField& add_field(const char* name, const char* raw);
+  // Appends a field that views the C strings `name` and `raw` (null: empty)
+  // where they are, without copying them: the caller keeps them alive and
+  // unchanged until the record's fields are cleared or the record is gone.
+  // Moving the record keeps the views; copying it copies the text.
+  AuditField& add_field_view(const char* name, const char* raw);
   // The same with an interpreted value (kept only when it differs from raw).
   AuditField& add_field(std::string_view name, std::string_view raw, std::string_view text);
   // Sets the interpreted value of `f`, one of this record's fields: a view
-  // into this record's storage (e.g. part of its raw value) is kept as it
-  // is, anything else is copied in; equal to raw means uninterpreted.
+  // into this record's storage or into f.raw (e.g. a quoted value without
+  // its quotes) is kept as it is, anything else is copied in; equal to raw
+  // means uninterpreted.
   void set_text(AuditField& f, std::string_view text);
   // No type, name or field, keeping the memory for the next use.
   void clear();
@@ -108,6 +118,8 @@ struct AuditRecord {
   // Points every view of the fields that is into the buffer at `from` (of
   // `size` bytes) to the same place in the buffer at `to`.
   void rebase(const char* from, std::size_t size, const char* to);
+  // Copies into the storage what the fields view outside it (add_field_view()'s text).
+  void copy_in_views();
 
   std::unique_ptr<char[]> store_;
   std::size_t store_size_ = 0, store_capacity_ = 0;

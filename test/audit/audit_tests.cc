@@ -473,7 +473,8 @@ BOOST_AUTO_TEST_CASE(every_fields_text_is_what_the_eager_decoding_made) {
 // The assembler reuses the memory of an event its handler did not take. A
 // handler that copies events, or only reads them, must see what one that
 // moves them away sees; copies must not change when later events reuse
-// the memory they were copied from.
+// the memory they were copied from. The same for a Reader, whose events'
+// fields view auparse's text, freed once the reader has returned.
 BOOST_AUTO_TEST_CASE(events_copied_or_read_in_place_equal_events_moved_away) {
   for (const auto& log : every_log()) {
     const std::string text = slurp(log);
@@ -489,11 +490,27 @@ BOOST_AUTO_TEST_CASE(events_copied_or_read_in_place_equal_events_moved_away) {
         nullptr);
     for (std::size_t i = 0; i < text.size(); i += 777) a.feed(std::string_view(text).substr(i, 777));
     a.flush();
-    std::vector<std::string> copied;
+    // A Reader's events view auparse's text: read during the call, and
+    // copied (which copies that text) to be read after auparse freed it.
+    std::vector<AuditEvent> view_copies;
+    std::vector<std::string> viewed;
+    EventAssembler v(
+        EventAssembler::ReadOnly{},
+        [&](const AuditEvent& e) {
+          viewed.push_back(flat(e));
+          view_copies.push_back(e);
+        },
+        nullptr);
+    for (std::size_t i = 0; i < text.size(); i += 777) v.feed(std::string_view(text).substr(i, 777));
+    v.flush();
+    std::vector<std::string> copied, view_copied;
     for (const auto& e : copies) copied.push_back(flat(e));
+    for (const auto& e : view_copies) view_copied.push_back(flat(e));
     BOOST_TEST_CONTEXT(log) {
       BOOST_TEST(read == moved, boost::test_tools::per_element());
       BOOST_TEST(copied == moved, boost::test_tools::per_element());
+      BOOST_TEST(viewed == moved, boost::test_tools::per_element());
+      BOOST_TEST(view_copied == moved, boost::test_tools::per_element());
     }
   }
 }

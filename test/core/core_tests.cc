@@ -246,6 +246,53 @@ BOOST_AUTO_TEST_CASE(c_string_fields_of_every_length_are_copied_whole) {
   BOOST_TEST(r.field("x") == &r.fields.back());
 }
 
+// add_field_view() keeps the caller's text where it is; a copy of the
+// record must not: it copies that text (and a text that views part of a
+// raw value follows it), so the copy reads the same once the caller's text
+// is overwritten and gone. A view field is found as a copied one is.
+BOOST_AUTO_TEST_CASE(view_fields_view_the_callers_text_and_copies_copy_it) {
+  std::vector<std::string> names, values;
+  for (std::size_t n = 0; n <= 20; ++n) names.push_back(std::string(n, 'n') + std::to_string(n));
+  for (std::size_t n = 0; n <= 20; ++n) values.push_back("\"" + std::string(n * 37, 'v') + "\"");
+  names.push_back("");
+  values.push_back("");
+  std::optional<AuditRecord> copy;
+  {
+    AuditRecord r;
+    r.add_field("type", "PATH");  // a copied field beside the views
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      AuditField& f = r.add_field_view(names[i].c_str(), values[i].c_str());
+      BOOST_TEST(static_cast<const void*>(f.name.data()) == static_cast<const void*>(names[i].data()));
+      BOOST_TEST(static_cast<const void*>(f.raw.data()) == static_cast<const void*>(values[i].data()));
+      if (values[i].size() >= 2) r.set_text(f, f.raw.substr(1, f.raw.size() - 2));  // a view of its raw: no copy
+      if (values[i].size() >= 2) BOOST_TEST(static_cast<const void*>(f.text().data()) == static_cast<const void*>(values[i].data() + 1));
+    }
+    r.set_text(r.fields[3], "decoded elsewhere");  // copied in
+    r.add_field_view("nullvalue", nullptr);
+    for (std::size_t i = 0; i < names.size(); ++i) BOOST_TEST(r.field(names[i]) == &r.fields[i + 1]);
+    copy.emplace(r);
+    for (auto& v : values) std::fill(v.begin(), v.end(), 'X');
+    for (auto& n : names) std::fill(n.begin(), n.end(), 'X');
+  }
+  names.clear();
+  values.clear();
+  BOOST_REQUIRE_EQUAL(copy->fields.size(), 24u);
+  BOOST_TEST(copy->raw_view("type") == "PATH");
+  for (std::size_t n = 0; n <= 20; ++n) {
+    BOOST_TEST_CONTEXT("field " << n) {
+      const std::string name = std::string(n, 'n') + std::to_string(n), value = std::string(n * 37, 'v');
+      BOOST_REQUIRE(copy->field(name));
+      BOOST_TEST(copy->field(name)->raw == "\"" + value + "\"");
+      BOOST_TEST(copy->field(name)->raw.data()[value.size() + 2] == '\0');
+      if (n != 2) BOOST_TEST(copy->field(name)->text() == value);
+    }
+  }
+  BOOST_TEST(copy->fields[3].text() == "decoded elsewhere");
+  BOOST_TEST(copy->raw_view("").empty());
+  BOOST_TEST(copy->field("nullvalue"));
+  BOOST_TEST(copy->raw_view("nullvalue").empty());
+}
+
 BOOST_AUTO_TEST_CASE(field_lookup_tells_apart_names_that_share_a_beginning_or_a_length) {
   AuditRecord r;
   const std::string long_a(300, 'x'), long_b = std::string(299, 'x') + "y";
