@@ -49,14 +49,27 @@ bool Pipeline::interested(const AuditEvent& skeleton) const noexcept {
   }
 }
 
+namespace {
+
+// process_from_event(): the command line, and the process of an event
+// without SYSCALL or SECCOMP record.
+bool process_reads(int record_type) {
+  return record_type == rec::kProctitle || record_type == rec::kUserAuth || record_type == rec::kUserLogin ||
+         record_type == rec::kUserErr;
+}
+
+}  // namespace
+
 bool Pipeline::reads_record(int record_type) const noexcept {
-  if (observe_ || !asked_.set) return true;
-  // process_from_event(): the command line, and the process of an event
-  // without SYSCALL or SECCOMP record.
-  if (record_type == rec::kProctitle || record_type == rec::kUserAuth || record_type == rec::kUserLogin ||
-      record_type == rec::kUserErr)
-    return true;
+  if (observe_ || !asked_.set || process_reads(record_type)) return true;
   for (const Detector* d : wanting_)
+    if (d->reads_record(record_type)) return true;
+  return false;
+}
+
+bool Pipeline::may_read_record(int record_type) const noexcept {
+  if (observe_ || process_reads(record_type)) return true;
+  for (const auto& d : detectors().detectors)
     if (d->reads_record(record_type)) return true;
   return false;
 }

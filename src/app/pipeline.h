@@ -62,6 +62,10 @@ class Pipeline {
   // (Detector::reads_record). Every type when an observer is set (it may
   // read anything) or interested() could not decide. Pipeline thread.
   bool reads_record(int record_type) const noexcept;
+  // Whether any event may need the fields of its records of `record_type`
+  // (fit for EventAssembler::set_type_demand()): reads_record() of every
+  // event, for the detector set in use. Pipeline thread.
+  bool may_read_record(int record_type) const noexcept;
   void set_detectors(std::shared_ptr<const DetectorSet> detectors);
 
  private:

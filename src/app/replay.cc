@@ -183,6 +183,7 @@ int run_replay(const std::vector<std::string>& args, std::ostream& out, std::ost
   EventAssembler assembler(EventAssembler::ReadOnly{}, [&](const AuditEvent& e) { pipeline.on_event(e); }, &counters,
                            [&](const AuditEvent& skeleton) { return pipeline.interested(skeleton); },
                            [&](int record_type) { return pipeline.reads_record(record_type); });
+  assembler.set_type_demand([&](int record_type) { return pipeline.may_read_record(record_type); });
 
   const auto start = std::chrono::steady_clock::now();
   std::string chunk;

@@ -148,6 +148,11 @@ bool skeleton_record(int type) { return type == rec::kSyscall || type == rec::kS
 
 }  // namespace
 
+void EventAssembler::set_type_demand(RecordDemand ever_read) {
+  grouper_.set_bare_types(
+      [read = std::move(ever_read)](int type) { return !skeleton_record(type) && !read(type); });
+}
+
 // Appends the current auparse record's fields, copied into the record's
 // storage, or, for a Reader, as views of auparse's text (which lives while
 // auparse is on this event, so until the handler has returned). Values that

@@ -67,6 +67,15 @@ class EventAssembler {
   EventAssembler(const EventAssembler&) = delete;
   EventAssembler& operator=(const EventAssembler&) = delete;
 
+  // Whether any event may need the fields of its records of a type (fit:
+  // Pipeline::may_read_record()). With it, the records of a type it declines
+  // reach libauparse without their fields (RecordGrouper::set_bare_types()),
+  // sparing their parse, and are delivered as RecordDemand's declined ones
+  // are: type and name, no field. Never asked about SYSCALL and SECCOMP
+  // records (the skeleton's). Asked once per type name, so for a detector
+  // set that does not change (replay). Set before the first feed().
+  void set_type_demand(RecordDemand ever_read);
+
   // Any amount of text; records may be split across calls.
   void feed(std::string_view text);
   // Delivers events that have waited longer than the EOE timeout.

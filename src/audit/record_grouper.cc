@@ -83,10 +83,15 @@ void RecordGrouper::line(std::string_view line) {
     fresh.sec = sec;
   }
   Open& event = open_[at];
-  event.text.append(line);
+  static const TypeFacts kEoe;
+  const TypeFacts& facts = eoe ? kEoe : type_facts(type);
+  if (facts.bare)
+    event.text.append(line.substr(0, close_at + 2)).append(" \n");
+  else
+    event.text.append(line);
   if (eoe) {
     end(at, Ending::kHasEoe);
-  } else if (ends_in_auparse(type)) {
+  } else if (facts.ends) {
     end(at, Ending::kAsIs);
   } else {
     if (type == "SYSCALL") event.syscall = true;
@@ -94,27 +99,28 @@ void RecordGrouper::line(std::string_view line) {
   }
 }
 
-// Remembered per type name (a log has a few dozen), since libaudit's lookup
-// by name costs more than the rest of a record's grouping.
-bool RecordGrouper::ends_in_auparse(std::string_view type) {
-  for (const auto& [name, ends] : type_ends_)
-    if (name == type) return ends;
-  const bool ends = type_ends_auparse_event(type);
-  if (type_ends_.size() < kRememberedTypes) type_ends_.emplace_back(std::string(type), ends);
-  return ends;
+const RecordGrouper::TypeFacts& RecordGrouper::type_facts(std::string_view type) {
+  for (const auto& known : types_)
+    if (known.name == type) return known;
+  TypeFacts& facts = types_.size() < kRememberedTypes ? types_.emplace_back() : unremembered_;
+  facts = TypeFacts{std::string(type)};
+  char name[64];
+  if (type.size() < sizeof(name)) {
+    type.copy(name, type.size());
+    name[type.size()] = '\0';
+    const int number = audit_name_to_msg_type(name);
+    facts.ends = number > 0 && type_ends_auparse_event(number);
+    facts.bare = number > 0 && bare_ && bare_(number);
+  }
+  return facts;
 }
 
 // libauparse's own rule (3.0.9, au_check_events): an event whose latest
 // record is of one of these types is complete, and a later record of its
 // serial starts another event.
-bool RecordGrouper::type_ends_auparse_event(std::string_view type) {
-  char name[64];
-  if (type.size() >= sizeof(name)) return false;
-  type.copy(name, type.size());
-  name[type.size()] = '\0';
-  const int n = audit_name_to_msg_type(name);
-  return n > 0 && (n == AUDIT_PROCTITLE || n < AUDIT_FIRST_EVENT || n >= AUDIT_FIRST_ANOM_MSG || n == AUDIT_KERNEL ||
-                   (n >= AUDIT_MAC_UNLBL_ALLOW && n <= AUDIT_MAC_CALIPSO_DEL));
+bool RecordGrouper::type_ends_auparse_event(int n) {
+  return n == AUDIT_PROCTITLE || n < AUDIT_FIRST_EVENT || n >= AUDIT_FIRST_ANOM_MSG || n == AUDIT_KERNEL ||
+         (n >= AUDIT_MAC_UNLBL_ALLOW && n <= AUDIT_MAC_CALIPSO_DEL);
 }
 
 void RecordGrouper::age_out(std::int64_t now_sec) {

@@ -45,6 +45,13 @@ class RecordGrouper {
   // the call. `late_records` (may be null) counts records of ended events.
   RecordGrouper(std::function<void(std::string_view event)> sink, Counter* late_records);
 
+  // Records of a type (AUDIT_* number) for which it returns true are handed
+  // out bare: the line cut after its stamp ("type=X msg=audit(...): "), so
+  // that libauparse does not parse fields no one reads; the record keeps
+  // its place and type. Asked once per type name; set before the first line().
+  using BareType = std::function<bool(int record_type)>;
+  void set_bare_types(BareType bare) { bare_ = std::move(bare); }
+
   // One whole record line, its '\n' included.
   void line(std::string_view line);
   // Ends the events open since before `now_sec` - kTimeoutSeconds (seconds since the epoch).
@@ -64,13 +71,21 @@ class RecordGrouper {
   };
 
   // kHasEoe: its EOE was read; kSupplyEoe: one is added; kAsIs: auparse ends
-  // it by its last record's type (ends_in_auparse), and a later record of
+  // it by its last record's type (TypeFacts::ends), and a later record of
   // its serial is another event, not a late one.
   enum class Ending { kHasEoe, kSupplyEoe, kAsIs };
   // Hands open_[index] out and forgets it.
   void end(std::size_t index, Ending ending);
-  bool ends_in_auparse(std::string_view type);
-  static bool type_ends_auparse_event(std::string_view type);  // libaudit's lookup
+  // What a record's type name says, worked out once per name (a log has a
+  // few dozen; libaudit's lookup by name costs more than the rest of a
+  // record's grouping).
+  struct TypeFacts {
+    std::string name;
+    bool ends = false;  // libauparse ends an event at it (see type_ends_auparse_event())
+    bool bare = false;  // handed out without its fields (set_bare_types())
+  };
+  const TypeFacts& type_facts(std::string_view type);
+  static bool type_ends_auparse_event(int type);
   void remember_ended(std::size_t hash);
   bool ended_recently(std::size_t hash) const;
 
@@ -84,7 +99,9 @@ class RecordGrouper {
   std::string scratch_;
   std::vector<std::string> spare_;  // emptied texts of ended events, reused
   static constexpr std::size_t kRememberedTypes = 64;
-  std::vector<std::pair<std::string, bool>> type_ends_;  // ends_in_auparse() by type name
+  std::vector<TypeFacts> types_;  // type_facts() remembered
+  TypeFacts unremembered_;        // type_facts() of a name beyond those
+  BareType bare_;
 };
 
 }  // namespace cshield

@@ -433,6 +433,7 @@ std::vector<std::string> replayed(const std::string& text, bool demand, std::siz
         pipeline.on_event(e);
       },
       &counters, [&](const AuditEvent& skeleton) { return pipeline.interested(skeleton); }, reads);
+  if (demand) assembler.set_type_demand([&](int type) { return pipeline.may_read_record(type); });
   assembler.feed(text);
   assembler.flush();
   std::vector<std::string> out;
@@ -443,9 +444,10 @@ std::vector<std::string> replayed(const std::string& text, bool demand, std::siz
 }  // namespace
 
 // Records whose type no wanting detector reads are left without fields
-// (Detector::reads_record): the alarms must be those of events read whole,
-// for every detector of the default set. This fails if a detector reads a
-// record type it does not declare.
+// (Detector::reads_record), and those of a type no detector reads reach
+// libauparse without them (may_read_record): the alarms must be those of
+// events read whole, for every detector of the default set. This fails if
+// a detector reads a record type it does not declare.
 BOOST_AUTO_TEST_CASE(records_no_wanting_detector_reads_change_no_alarm) {
   std::size_t declined = 0, whole = 0;
   const std::string events = demand_events();
@@ -487,7 +489,12 @@ BOOST_AUTO_TEST_CASE(with_an_observer_every_record_is_read) {
   BOOST_TEST(!p.reads_record(1321));  // BPRM_FCAPS
   BOOST_TEST(p.reads_record(rec::kExecve));
   BOOST_TEST(p.reads_record(rec::kProctitle));
+  BOOST_TEST(!p.may_read_record(1321));  // no detector reads BPRM_FCAPS, for any event
+  BOOST_TEST(p.may_read_record(rec::kPath));
+  BOOST_TEST(p.may_read_record(rec::kExecve));
+  BOOST_TEST(p.may_read_record(rec::kProctitle));
   p.set_observer([](const AuditEvent&, const ProcessInfo&, const ContainerInfo*) { return Pipeline::Observation{}; });
   BOOST_REQUIRE(p.interested(ev));
   BOOST_TEST(p.reads_record(1321));
+  BOOST_TEST(p.may_read_record(1321));
 }

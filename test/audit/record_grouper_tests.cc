@@ -1,5 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,26 @@ BOOST_FIXTURE_TEST_CASE(a_line_without_a_stamp_is_handed_out_alone, Grouped) {
   BOOST_REQUIRE_EQUAL(events.size(), 1u);
   BOOST_TEST(events[0] == "type=SYSCALL msg=garbage\n");
   BOOST_TEST(grouper.open_events() == 1u);
+}
+
+// A record of a type no one reads goes on without its fields, in its
+// place; the others whole. Each type name is asked about once.
+BOOST_FIXTURE_TEST_CASE(records_of_a_bare_type_are_cut_after_their_stamp_asking_once_per_type, Grouped) {
+  std::map<int, int> asked;
+  grouper.set_bare_types([&](int type) {
+    ++asked[type];
+    return type == 1321;  // BPRM_FCAPS
+  });
+  for (const std::string serial : {"1", "2"}) {
+    const std::string stamp = "100.000:" + serial;
+    feed(rec("SYSCALL", stamp, "arch=c000003e syscall=59") + rec("BPRM_FCAPS", stamp, "fver=0 fp=0 fi=0") +
+         "node=h1 " + rec("BPRM_FCAPS", stamp, "fp=1") + rec("CWD", stamp, "cwd=\"/\"") + eoe(stamp));
+    BOOST_REQUIRE_EQUAL(events.size(), serial == "1" ? 1u : 2u);
+    BOOST_TEST(events.back() == rec("SYSCALL", stamp, "arch=c000003e syscall=59") +
+                                    "type=BPRM_FCAPS msg=audit(" + stamp + "): \n" + "node=h1 type=BPRM_FCAPS msg=audit(" +
+                                    stamp + "): \n" + rec("CWD", stamp, "cwd=\"/\"") + eoe(stamp));
+  }
+  BOOST_TEST(asked == (std::map<int, int>{{1300, 1}, {1307, 1}, {1321, 1}}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
