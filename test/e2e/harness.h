@@ -61,6 +61,7 @@ class Daemon {
   void kill_hard();
   std::string database() const;
   bool running() const { return pid_ > 0; }
+  int pid() const { return pid_; }
 
   // GET over the Unix socket; parsed JSON object (throws on transport errors).
   Poco::JSON::Object::Ptr get(const std::string& path) const;
