@@ -1,7 +1,10 @@
 // Arbitrary bytes as audit text through the whole per-event path: assembly
 // (auparse feed, in two chunks split where the input says), the skeleton
 // pre-filter, every detector, alarm construction. Processes are judged as in
-// an unknown container so the detectors run to the end.
+// an unknown container so the detectors run to the end. Assembled as the
+// daemon does (a read-only pipeline: fields view auparse's text) and as
+// replay does (also leaving records unread, and record types no detector
+// reads withheld from auparse), in turn.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -22,17 +25,23 @@ struct NullSink : cshield::AlarmSink {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace cshield;
   static const auto detectors = build_detectors(Config{});
-  Counters counters;
-  NullSink sink;
-  Pipeline pipeline(detectors, [](ProcessInfo&) -> std::optional<ContainerInfo> { return ContainerInfo{}; }, sink,
-                    counters);
-  EventAssembler assembler([&](AuditEvent&& e) { pipeline.on_event(e); }, &counters,
-                           [&](const AuditEvent& s) { return pipeline.interested(s); });
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const std::size_t split = size ? data[0] % size : 0;
-  assembler.feed(text.substr(0, split));
-  assembler.feed(text.substr(split));
-  assembler.age_out();
-  assembler.flush();
+  for (const bool as_replay : {false, true}) {
+    Counters counters;
+    NullSink sink;
+    Pipeline pipeline(detectors, [](ProcessInfo&) -> std::optional<ContainerInfo> { return ContainerInfo{}; }, sink,
+                      counters);
+    EventAssembler::RecordDemand demand;
+    if (as_replay) demand = [&](int type) { return pipeline.reads_record(type); };
+    EventAssembler assembler(
+        EventAssembler::ReadOnly{}, [&](const AuditEvent& e) { pipeline.on_event(e); }, &counters,
+        [&](const AuditEvent& s) { return pipeline.interested(s); }, demand);
+    if (as_replay) assembler.set_type_demand([&](int type) { return pipeline.may_read_record(type); });
+    assembler.feed(text.substr(0, split));
+    assembler.feed(text.substr(split));
+    assembler.age_out();
+    assembler.flush();
+  }
   return 0;
 }
