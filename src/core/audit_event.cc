@@ -110,11 +110,7 @@ void AuditRecord::clear_fields() {
   store_size_ = 0;
 }
 
-bool AuditRecord::owns(std::string_view s) const {
-  if (!store_ || !s.data()) return false;
-  const auto p = reinterpret_cast<std::uintptr_t>(s.data()), start = reinterpret_cast<std::uintptr_t>(store_.get());
-  return p >= start && p + s.size() <= start + store_size_;
-}
+bool AuditRecord::owns(std::string_view s) const { return within(s, std::string_view(store_.get(), store_size_)); }
 
 void AuditRecord::reserve_more(std::size_t n) {
   if (store_capacity_ - store_size_ >= n) return;
@@ -204,14 +200,8 @@ AuditField& AuditRecord::add_field(const char* name, const char* raw) {
 }
 
 AuditField& AuditRecord::add_field_view(const char* name, const char* raw) {
-  if (!raw) raw = "";
-  // The name's key (see name_key()) while measuring it.
-  std::uint64_t key = 0;
-  std::size_t n = 0;
-  for (; n < kKeyBytes && name[n] != '\0'; ++n) key |= static_cast<std::uint64_t>(static_cast<unsigned char>(name[n])) << (8 * n);
-  if (n == kKeyBytes) n += std::strlen(name + n);
-  key |= static_cast<std::uint64_t>(std::min<std::size_t>(n, 255)) << 56;
-  return fields.emplace_back(AuditField::Made{}, std::string_view(name, n), std::string_view(raw), key);
+  const std::string_view n(name);
+  return fields.emplace_back(AuditField::Made{}, n, std::string_view(raw ? raw : ""), name_key(n));
 }
 
 AuditField& AuditRecord::add_field(std::string_view name, std::string_view raw, std::string_view text) {

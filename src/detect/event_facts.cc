@@ -58,12 +58,17 @@ std::string_view text_of(const AuditField* f) { return f ? f->text() : std::stri
 
 }  // namespace
 
-ProcessInfo process_from_event(const AuditEvent& ev) {
-  ProcessInfo p;
+const AuditRecord* process_record(const AuditEvent& ev) {
   const AuditRecord* r = ev.syscall();
   if (!r) r = ev.first(rec::kSeccomp);
   for (int user_type : {rec::kUserAuth, rec::kUserLogin, rec::kUserErr})
     if (!r) r = ev.first(user_type);
+  return r;
+}
+
+ProcessInfo process_from_event(const AuditEvent& ev) {
+  ProcessInfo p;
+  const AuditRecord* r = process_record(ev);
   if (!r) return p;
   const ProcessFields f(*r);
   p.pid = static_cast<int>(id_or(f.pid));

@@ -13,6 +13,11 @@
 
 namespace cshield {
 
+// The record that describes an event's process: its SYSCALL record, else its
+// SECCOMP record, else a user-space authentication record (USER_AUTH,
+// USER_LOGIN, USER_ERR); null when it has none.
+const AuditRecord* process_record(const AuditEvent& ev);
+
 // The process as the SYSCALL (or, failing that, SECCOMP) record describes it:
 // pid, ppid, uid, euid, auid, comm, exe. cmdline from PROCTITLE when present.
 // A user-space authentication record (USER_AUTH, USER_LOGIN, USER_ERR) gives

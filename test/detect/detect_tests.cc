@@ -292,10 +292,7 @@ namespace {
 // walk: a lookup per field (the first of each name).
 ProcessInfo process_by_lookups(const AuditEvent& ev) {
   ProcessInfo p;
-  const AuditRecord* r = ev.syscall();
-  if (!r) r = ev.first(rec::kSeccomp);
-  for (int user_type : {rec::kUserAuth, rec::kUserLogin, rec::kUserErr})
-    if (!r) r = ev.first(user_type);
+  const AuditRecord* r = process_record(ev);
   if (!r) return p;
   auto id = [&](std::string_view name) { return r->number(name).value_or(-1); };
   p.pid = static_cast<int>(id("pid"));
