@@ -271,14 +271,17 @@ BOOST_FIXTURE_TEST_CASE(the_json_lines_file_gets_every_alarm_and_is_reopened_on_
   auto has = [](const std::vector<std::string>& v, const std::string& x) {
     return std::find(v.begin(), v.end(), x) != v.end();
   };
-  ctr.run_helper("ptrace");
-  const auto stored = await_alarm(d, "ptrace", ctr.init_pid());
-  BOOST_REQUIRE(eventually([&] { return has(subtypes_in(path), "ptrace"); }, kDeadline));
+  // reboot before the rotation: one call, one alarm (ptrace's second call
+  // would be a repeat published up to a store gather later, perhaps into
+  // the file after the rotation).
+  ctr.run_helper("reboot");
+  const auto stored = await_alarm(d, "reboot", ctr.init_pid());
+  BOOST_REQUIRE(eventually([&] { return has(subtypes_in(path), "reboot"); }, kDeadline));
   BOOST_TEST(exporter(d, "audit") == nullptr);  // audit = no
   // The exported alarm carries the id the API knows it by.
   for (const auto& l : lines_of(path)) {
     auto o = Poco::JSON::Parser().parse(l).extract<Object::Ptr>();
-    if (o->getValue<std::string>("subtype") == "ptrace")
+    if (o->getValue<std::string>("subtype") == "reboot")
       BOOST_TEST(o->getValue<std::int64_t>("id") == stored->getValue<std::int64_t>("id"), l);
   }
 
@@ -293,7 +296,7 @@ BOOST_FIXTURE_TEST_CASE(the_json_lines_file_gets_every_alarm_and_is_reopened_on_
   ctr.run_helper("setns");
   await_alarm(d, "setns", ctr.init_pid());
   BOOST_TEST(eventually([&] { return has(subtypes_in(path), "setns"); }, kDeadline), d.log());
-  BOOST_TEST(!has(subtypes_in(path), "ptrace"));
+  BOOST_TEST(!has(subtypes_in(path), "reboot"));
   BOOST_TEST(!has(subtypes_in(path + ".1"), "setns"));
   BOOST_TEST(d.stop() == 0);
 }
