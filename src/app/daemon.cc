@@ -41,6 +41,7 @@
 #include "core/counters.h"
 #include "core/thread_name.h"
 #include "core/time_format.h"
+#include "detect/event_facts.h"
 #include "enrich/container_resolver.h"
 #include "enrich/docker_socket_client.h"
 #include "enrich/executable_hasher.h"
@@ -480,6 +481,7 @@ void Runtime::pipeline_loop() {
   for (const auto& start : watcher.inventory(now_ms())) pipeline_->on_start(start, start.started_ms);
   EventAssembler assembler(EventAssembler::ReadOnly{}, [&](const AuditEvent& e) { pipeline_->on_event(e); }, &counters_,
                            [&](const AuditEvent& skeleton) { return pipeline_->interested(skeleton); });
+  assembler.set_unread_fields(fields_nothing_reads);
   work_.set([&](const std::string& chunk) { assembler.feed(chunk); });
   auto next_age = std::chrono::steady_clock::now();
   auto next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;

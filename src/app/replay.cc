@@ -14,6 +14,7 @@
 #include "alarm/store_writer.h"
 #include "app/pipeline.h"
 #include "audit/event_assembler.h"
+#include "detect/event_facts.h"
 #include "core/time_format.h"
 #include "enrich/container_resolver.h"
 #include "enrich/docker_socket_client.h"
@@ -184,6 +185,7 @@ int run_replay(const std::vector<std::string>& args, std::ostream& out, std::ost
                            [&](const AuditEvent& skeleton) { return pipeline.interested(skeleton); },
                            [&](int record_type) { return pipeline.reads_record(record_type); });
   assembler.set_type_demand([&](int record_type) { return pipeline.may_read_record(record_type); });
+  assembler.set_unread_fields(fields_nothing_reads);
 
   const auto start = std::chrono::steady_clock::now();
   std::string chunk;

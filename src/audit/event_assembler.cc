@@ -153,6 +153,8 @@ void EventAssembler::set_type_demand(RecordDemand ever_read) {
       [read = std::move(ever_read)](int type) { return !skeleton_record(type) && !read(type); });
 }
 
+void EventAssembler::set_unread_fields(UnreadFields unread) { grouper_.set_cut_fields(std::move(unread)); }
+
 // Appends the current auparse record's fields, copied into the record's
 // storage, or, for a Reader, as views of auparse's text (which lives while
 // auparse is on this event, so until the handler has returned). Values that

@@ -75,6 +75,13 @@ class EventAssembler {
   // records (the skeleton's). Asked once per type name, so for a detector
   // set that does not change (replay). Set before the first feed().
   void set_type_demand(RecordDemand ever_read);
+  // The names of the fields of a record type (AUDIT_* number) no event ever
+  // needs (fit: fields_nothing_reads()). They reach libauparse cut from
+  // their records (RecordGrouper::set_cut_fields()), sparing their parse,
+  // and the records are delivered without them. Asked once per type name.
+  // Set before the first feed().
+  using UnreadFields = std::function<std::vector<std::string>(int record_type)>;
+  void set_unread_fields(UnreadFields unread);
 
   // Any amount of text; records may be split across calls.
   void feed(std::string_view text);

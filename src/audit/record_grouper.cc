@@ -54,7 +54,8 @@ void RecordGrouper::line(std::string_view line) {
     if (eoe) return;  // its event has ended already, or had no record
     if (ended_recently(hash)) {
       if (late_records_) late_records_->add();
-      scratch_.assign(line);
+      scratch_.clear();
+      append_record(scratch_, line, close_at + 2, type_facts(type));
       append_eoe(scratch_, stamp);
       sink_(scratch_);
       return;
@@ -85,10 +86,7 @@ void RecordGrouper::line(std::string_view line) {
   Open& event = open_[at];
   static const TypeFacts kEoe;
   const TypeFacts& facts = eoe ? kEoe : type_facts(type);
-  if (facts.bare)
-    event.text.append(line.substr(0, close_at + 2)).append(" \n");
-  else
-    event.text.append(line);
+  append_record(event.text, line, close_at + 2, facts);
   if (eoe) {
     end(at, Ending::kHasEoe);
   } else if (facts.ends) {
@@ -103,7 +101,8 @@ const RecordGrouper::TypeFacts& RecordGrouper::type_facts(std::string_view type)
   for (const auto& known : types_)
     if (known.name == type) return known;
   TypeFacts& facts = types_.size() < kRememberedTypes ? types_.emplace_back() : unremembered_;
-  facts = TypeFacts{std::string(type)};
+  facts = TypeFacts{};
+  facts.name.assign(type);
   char name[64];
   if (type.size() < sizeof(name)) {
     type.copy(name, type.size());
@@ -111,8 +110,61 @@ const RecordGrouper::TypeFacts& RecordGrouper::type_facts(std::string_view type)
     const int number = audit_name_to_msg_type(name);
     facts.ends = number > 0 && type_ends_auparse_event(number);
     facts.bare = number > 0 && bare_ && bare_(number);
+    if (number > 0 && cut_ && !facts.bare) {
+      auto cut = std::make_unique<CutNames>();
+      for (auto& name : cut_(number)) {
+        if (name.empty() || cut->names.size() == 64) continue;
+        cut->by_first[static_cast<unsigned char>(name[0])] |= std::uint64_t{1} << cut->names.size();
+        cut->names.push_back(std::move(name));
+      }
+      if (!cut->empty()) facts.cut = std::move(cut);
+    }
   }
   return facts;
+}
+
+void RecordGrouper::append_record(std::string& out, std::string_view line, std::size_t fields_at,
+                                  const TypeFacts& facts) {
+  if (facts.bare)
+    out.append(line.substr(0, fields_at)).append(" \n");
+  else if (facts.cut)
+    append_cut(out, line, fields_at, *facts.cut);
+  else
+    out.append(line);
+}
+
+bool RecordGrouper::CutNames::contains(std::string_view name) const {
+  if (name.empty()) return false;
+  for (std::uint64_t candidates = by_first[static_cast<unsigned char>(name[0])]; candidates;
+       candidates &= candidates - 1) {
+    if (names[static_cast<std::size_t>(__builtin_ctzll(candidates))] == name) return true;
+  }
+  return false;
+}
+
+void RecordGrouper::append_cut(std::string& out, std::string_view line, std::size_t fields_at, const CutNames& cut) {
+  std::size_t end = line.size();
+  if (end > fields_at && line[end - 1] == '\n') --end;
+  // The kernel's fields end at auditd's enrichment separator, if any; the
+  // enrichment after it is kept whole.
+  const std::size_t limit = std::min(line.find('\x1d', fields_at), end);
+  std::size_t run = 0;  // start of the text kept since the last cut field
+  // The first token (empty when a space follows the stamp, as it should) is kept.
+  for (std::size_t space = line.find(' ', fields_at); space < limit;) {
+    const std::size_t token = space + 1;
+    const std::size_t next = std::min(line.find(' ', token), limit);
+    // Only a token whose first byte starts a cut name is looked at further.
+    if (token < next && cut.by_first[static_cast<unsigned char>(line[token])]) {
+      const std::string_view field = line.substr(token, next - token);
+      const std::size_t equals = field.find('=');
+      if (equals != std::string_view::npos && cut.contains(field.substr(0, equals))) {
+        out.append(line.substr(run, space - run));
+        run = next;
+      }
+    }
+    space = next;
+  }
+  out.append(line.substr(run));
 }
 
 // libauparse's own rule (3.0.9, au_check_events): an event whose latest

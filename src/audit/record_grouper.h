@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,6 +52,15 @@ class RecordGrouper {
   // its place and type. Asked once per type name; set before the first line().
   using BareType = std::function<bool(int record_type)>;
   void set_bare_types(BareType bare) { bare_ = std::move(bare); }
+  // The names of the fields to cut from records of a type (AUDIT_* number),
+  // so that libauparse does not parse them; the record keeps its other
+  // fields, in their order. A field is a space-separated "name=value" token
+  // after the stamp, as libauparse splits them, up to auditd's enrichment
+  // separator (0x1d) if any; the enrichment after it is kept whole, and so
+  // is a first token stuck to the stamp. At most 64 names a type (those
+  // beyond are kept). Asked once per type name; set before the first line().
+  using CutFields = std::function<std::vector<std::string>(int record_type)>;
+  void set_cut_fields(CutFields cut) { cut_ = std::move(cut); }
 
   // One whole record line, its '\n' included.
   void line(std::string_view line);
@@ -76,6 +86,14 @@ class RecordGrouper {
   enum class Ending { kHasEoe, kSupplyEoe, kAsIs };
   // Hands open_[index] out and forgets it.
   void end(std::size_t index, Ending ending);
+  // The fields cut from a type's records: their names (the first 64), and
+  // for every first byte of a name, which of them start with it.
+  struct CutNames {
+    std::vector<std::string> names;
+    std::array<std::uint64_t, 256> by_first{};
+    bool empty() const { return names.empty(); }
+    bool contains(std::string_view name) const;
+  };
   // What a record's type name says, worked out once per name (a log has a
   // few dozen; libaudit's lookup by name costs more than the rest of a
   // record's grouping).
@@ -83,7 +101,13 @@ class RecordGrouper {
     std::string name;
     bool ends = false;  // libauparse ends an event at it (see type_ends_auparse_event())
     bool bare = false;  // handed out without its fields (set_bare_types())
+    std::unique_ptr<const CutNames> cut;  // fields cut from its records (set_cut_fields()), or none
   };
+  // Appends `line` to `out` as its type's facts say: bare, cut, or whole;
+  // `fields_at` is where its fields start (after "msg=audit(...):").
+  static void append_record(std::string& out, std::string_view line, std::size_t fields_at, const TypeFacts& facts);
+  // Appends `line` to `out` without the fields of `cut`.
+  static void append_cut(std::string& out, std::string_view line, std::size_t fields_at, const CutNames& cut);
   const TypeFacts& type_facts(std::string_view type);
   static bool type_ends_auparse_event(int type);
   void remember_ended(std::size_t hash);
@@ -102,6 +126,7 @@ class RecordGrouper {
   std::vector<TypeFacts> types_;  // type_facts() remembered
   TypeFacts unremembered_;        // type_facts() of a name beyond those
   BareType bare_;
+  CutFields cut_;
 };
 
 }  // namespace cshield

@@ -89,6 +89,14 @@ ProcessInfo process_from_event(const AuditEvent& ev) {
   return p;
 }
 
+std::vector<std::string> fields_nothing_reads(int record_type) {
+  switch (record_type) {
+    case rec::kSyscall: return {"items", "gid", "suid", "fsuid", "egid", "sgid", "fsgid", "tty", "ses"};
+    case rec::kPath: return {"mode", "ouid", "ogid", "rdev", "cap_fp", "cap_fi", "cap_fe", "cap_fver", "cap_frootid"};
+    default: return {};
+  }
+}
+
 AuditRule exec_rule() {
   AuditRule r;
   r.syscalls = {"execve", "execveat"};

@@ -24,6 +24,17 @@ const AuditRecord* process_record(const AuditEvent& ev);
 // pid, uid, auid and exe when the event has neither.
 ProcessInfo process_from_event(const AuditEvent& ev);
 
+// The names of the fields of records of `record_type` that nothing in
+// cshield reads: not a detector, not process_from_event(), not the container
+// resolver, not the daemon's StartupWatcher or ProcessInspector. For
+// SYSCALL: items, the process's group ids, its saved and filesystem user
+// ids, tty and ses; for PATH: mode, the owner, rdev and the file
+// capabilities. Empty for every other type. The daemon and replay have them
+// cut before libauparse parses a record (EventAssembler::set_unread_fields()).
+// Code that starts reading one takes it off this list; pipeline_tests
+// compares the alarms of every shared log with and without the cut.
+std::vector<std::string> fields_nothing_reads(int record_type);
+
 // True for the container runtime's own processes (runc/crun init stages,
 // conmon, containerd-shim) whose setns, mount, etc. during container
 // creation and `exec` are not alarms. Requires both the comm and the

@@ -130,4 +130,32 @@ BOOST_FIXTURE_TEST_CASE(records_of_a_bare_type_are_cut_after_their_stamp_asking_
   BOOST_TEST(asked == (std::map<int, int>{{1300, 1}, {1307, 1}, {1321, 1}}));
 }
 
+BOOST_FIXTURE_TEST_CASE(fields_to_cut_leave_their_records_and_only_those_fields_asking_once_per_type, Grouped) {
+  std::map<int, int> asked;
+  grouper.set_cut_fields([&](int type) {
+    ++asked[type];
+    return type == 1300 ? std::vector<std::string>{"items", "gid", "tty", "ses", "key"}
+                        : std::vector<std::string>{};
+  });
+  const std::string stamp = "100.000:7";
+  // A cut field at the start, runs of them, one last, a name that only
+  // starts like a cut one, a token without '=', a value holding '='.
+  feed(rec("SYSCALL", stamp,
+           "items=0 arch=c000003e gid=0 gidx=1 euid=0 tty=(none) ses=4 odd a0=x=y comm=\"a\" key=(null)") +
+       rec("CWD", stamp, "cwd=\"/\" items=1") + eoe(stamp));
+  BOOST_REQUIRE_EQUAL(events.size(), 1u);
+  BOOST_TEST(events[0] == rec("SYSCALL", stamp, "arch=c000003e gidx=1 euid=0 odd a0=x=y comm=\"a\"") +
+                              rec("CWD", stamp, "cwd=\"/\" items=1") + eoe(stamp));
+  // auditd's enrichment (after 0x1d) is kept whole, a cut field just before
+  // it is cut; a first token stuck to the stamp is kept.
+  const std::string other = "100.000:8";
+  feed(rec("SYSCALL", other, "tty=pts0 gid=0 pid=1 ses=4\x1d" "AUID=\"root\" gid=1") + eoe(other));
+  const std::string third = "100.000:9";
+  feed("type=SYSCALL msg=audit(" + third + "):items=2 gid=0 pid=2\n" + eoe(third));
+  BOOST_REQUIRE_EQUAL(events.size(), 3u);
+  BOOST_TEST(events[1] == rec("SYSCALL", other, "pid=1\x1d" "AUID=\"root\" gid=1") + eoe(other));
+  BOOST_TEST(events[2] == "type=SYSCALL msg=audit(" + third + "):items=2 pid=2\n" + eoe(third));
+  BOOST_TEST(asked == (std::map<int, int>{{1300, 1}, {1307, 1}}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

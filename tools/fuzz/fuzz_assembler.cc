@@ -4,7 +4,7 @@
 // an unknown container so the detectors run to the end. Assembled as the
 // daemon does (a read-only pipeline: fields view auparse's text) and as
 // replay does (also leaving records unread, and record types no detector
-// reads withheld from auparse), in turn.
+// reads and fields nothing reads withheld from auparse), in turn.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -13,6 +13,7 @@
 #include "app/detector_set.h"
 #include "app/pipeline.h"
 #include "audit/event_assembler.h"
+#include "detect/event_facts.h"
 
 namespace {
 
@@ -37,7 +38,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     EventAssembler assembler(
         EventAssembler::ReadOnly{}, [&](const AuditEvent& e) { pipeline.on_event(e); }, &counters,
         [&](const AuditEvent& s) { return pipeline.interested(s); }, demand);
-    if (as_replay) assembler.set_type_demand([&](int type) { return pipeline.may_read_record(type); });
+    if (as_replay) {
+      assembler.set_type_demand([&](int type) { return pipeline.may_read_record(type); });
+      assembler.set_unread_fields(fields_nothing_reads);
+    }
     assembler.feed(text.substr(0, split));
     assembler.feed(text.substr(split));
     assembler.age_out();
