@@ -33,12 +33,16 @@
 #include <vector>
 
 #include "alarm/alarm_sink.h"
+#include "core/counters.h"
 
 namespace cshield {
 
 class RepeatFolder : public AlarmSink {
  public:
-  RepeatFolder(AlarmSink& next, std::int64_t window_ms, std::size_t max_held = 4096);
+  static constexpr std::size_t kDefaultMaxHeld = 4096;
+  // `folded` (may be null, must outlive this) counts what folded() counts.
+  RepeatFolder(AlarmSink& next, std::int64_t window_ms, std::size_t max_held = kDefaultMaxHeld,
+               Counter* folded = nullptr);
 
   void publish(const Alarm& alarm) override;
   // False when publish() would fold `alarm` into held repeats.
@@ -73,6 +77,7 @@ class RepeatFolder : public AlarmSink {
   // Alarm::fold_key_hash -> index into held_ (equal hashes are compared whole).
   std::unordered_multimap<std::size_t, std::size_t> index_;
   std::uint64_t folded_ = 0;
+  Counter* folded_counter_;
 };
 
 }  // namespace cshield

@@ -19,6 +19,7 @@
 #include "alarm/fan_out_sink.h"
 #include "alarm/host_stamp_sink.h"
 #include "alarm/kernel_loss_alarm.h"
+#include "alarm/repeat_folder.h"
 #include "alarm/store_writer.h"
 #include "api/api_context.h"
 #include "api/api_server.h"
@@ -85,6 +86,11 @@ namespace {
 // How often a reader waiting for room looks whether its source must be read
 // empty: well inside the few hundred milliseconds before the kernel drops.
 constexpr std::chrono::milliseconds kRoomWait{20};
+
+// How long repeats may wait folded on the pipeline's thread (folder_) before
+// they go on to the store writer, which gathers them as long again: a
+// steady stream of one alarm crosses threads ten times a second, not per event.
+constexpr std::chrono::milliseconds kFoldFlush{100};
 
 // Read-only connections of the API's store: as many as a listener has
 // worker threads, so that requests read in parallel rather than queue on one.
@@ -194,6 +200,9 @@ class Runtime {
   BoundedQueue<std::string> records_{kStalledChunks + kDrainChunks};
   std::shared_ptr<const DetectorSet> detectors_;
   std::unique_ptr<SignatureDatabase> signatures_;
+  // Repeats folded on the pipeline's thread before they cross to the store
+  // writer and the exporters, flushed every kFoldFlush (pipeline_loop()).
+  std::unique_ptr<RepeatFolder> folder_;
   std::unique_ptr<Pipeline> pipeline_;
   std::thread reader_, pipeline_thread_;
   std::atomic<bool> reader_running_{false}, pipeline_running_{false};
@@ -450,8 +459,13 @@ void Runtime::pipeline_loop() {
   ContainerResolver resolver(files, &docker, &counters_);
   {
     std::lock_guard<std::mutex> lock(apply_mu_);
+    folder_ = std::make_unique<RepeatFolder>(stamped_sinks_, config_.storage.fold_window_seconds * 1000,
+                                             RepeatFolder::kDefaultMaxHeld,
+                                             &counters_.counter("pipeline.folded",
+                                                                "repeats folded on the pipeline's thread before the "
+                                                                "store writer and the exporters"));
     pipeline_ = std::make_unique<Pipeline>(
-        detectors_, [&](ProcessInfo& p) { return resolver.resolve(p); }, stamped_sinks_, counters_);
+        detectors_, [&](ProcessInfo& p) { return resolver.resolve(p); }, *folder_, counters_);
   }
   ContainerStartReader starts(files, capabilities_of_status(files.read("/proc/self/status").value_or("")));
   std::unique_ptr<ContainerInventory> inventory;
@@ -485,6 +499,7 @@ void Runtime::pipeline_loop() {
   work_.set([&](const std::string& chunk) { assembler.feed(chunk); });
   auto next_age = std::chrono::steady_clock::now();
   auto next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
+  auto next_fold_flush = std::chrono::steady_clock::now() + kFoldFlush;
   while (true) {
     if (work_.inline_overdue()) rescue_reader();
     auto chunk = records_.pop_for(work_.wait());
@@ -499,8 +514,13 @@ void Runtime::pipeline_loop() {
       next_age = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
     if (std::chrono::steady_clock::now() >= next_sweep && work_.try_run([&] { watcher.sweep(now_ms()); }))
       next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
+    if (std::chrono::steady_clock::now() >= next_fold_flush && work_.try_run([&] { folder_->flush(); }))
+      next_fold_flush = std::chrono::steady_clock::now() + kFoldFlush;
   }
-  work_.finish([&] { assembler.flush(); });
+  work_.finish([&] {
+    assembler.flush();
+    folder_->flush();
+  });
   pipeline_running_ = false;
 }
 

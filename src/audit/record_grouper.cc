@@ -112,10 +112,10 @@ const RecordGrouper::TypeFacts& RecordGrouper::type_facts(std::string_view type)
     facts.bare = number > 0 && bare_ && bare_(number);
     if (number > 0 && cut_ && !facts.bare) {
       auto cut = std::make_unique<CutNames>();
-      for (auto& name : cut_(number)) {
-        if (name.empty() || cut->names.size() == 64) continue;
-        cut->by_first[static_cast<unsigned char>(name[0])] |= std::uint64_t{1} << cut->names.size();
-        cut->names.push_back(std::move(name));
+      for (auto& field : cut_(number)) {
+        if (field.empty() || cut->names.size() == 64) continue;
+        cut->by_first[static_cast<unsigned char>(field[0])] |= std::uint64_t{1} << cut->names.size();
+        cut->names.push_back(std::move(field));
       }
       if (!cut->empty()) facts.cut = std::move(cut);
     }

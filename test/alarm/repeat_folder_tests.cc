@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "alarm/repeat_folder.h"
+#include "core/counters.h"
 #include "store/sqlite_store.h"
 #include "support/store_sink.h"
 #include "support/temp_dir.h"
@@ -108,7 +109,9 @@ BOOST_AUTO_TEST_SUITE(repeat_folder)
 
 BOOST_AUTO_TEST_CASE(repeats_fold_with_every_count_and_their_first_and_last_seen) {
   RecordingSink next;
-  RepeatFolder folder(next, 600000);
+  Counters counters;
+  Counter& folded = counters.counter("pipeline.folded", "");
+  RepeatFolder folder(next, 600000, RepeatFolder::kDefaultMaxHeld, &folded);
   for (int i = 0; i < 1000; ++i) folder.publish(alarm("ptrace", 1000 + i));
   BOOST_TEST(next.received.size() == 1u);  // the first goes on at once
   BOOST_TEST(next.received[0].count == 1);
@@ -120,6 +123,7 @@ BOOST_AUTO_TEST_CASE(repeats_fold_with_every_count_and_their_first_and_last_seen
   BOOST_TEST(next.received[1].last_seen_ms == 1999);
   BOOST_TEST(next.received[1].fold_key() == next.received[0].fold_key());
   BOOST_TEST(folder.folded() == 999u);
+  BOOST_TEST(folded.get() == 999u);
   folder.flush();
   BOOST_TEST(next.received.size() == 2u);  // nothing is sent twice
 }
