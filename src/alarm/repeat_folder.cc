@@ -8,7 +8,8 @@
 namespace cshield {
 
 RepeatFolder::RepeatFolder(AlarmSink& next, std::int64_t window_ms, std::size_t max_held, Counter* folded)
-    : next_(next), window_ms_(window_ms), max_held_(std::max<std::size_t>(max_held, 1)), folded_counter_(folded) {}
+    : next_(next), window_ms_(window_ms), max_held_(std::max<std::size_t>(max_held, 1)),
+      folded_(folded ? *folded : own_folded_) {}
 
 bool RepeatFolder::within(std::int64_t t, std::int64_t of) const { return t >= of - window_ms_ && t <= of + window_ms_; }
 
@@ -54,8 +55,7 @@ void RepeatFolder::publish(const Alarm& alarm) {
     h.first_seen = h.count ? std::min(h.first_seen, first_seen) : first_seen;
     h.last_seen = h.count ? std::max(h.last_seen, last_seen) : last_seen;
     h.count += alarm.count;
-    ++folded_;
-    if (folded_counter_) folded_counter_->add();
+    folded_.add();
     return;
   }
   if (outside) flush();  // the store decides on this one itself, after what is held

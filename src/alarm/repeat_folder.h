@@ -40,7 +40,8 @@ namespace cshield {
 class RepeatFolder : public AlarmSink {
  public:
   static constexpr std::size_t kDefaultMaxHeld = 4096;
-  // `folded` (may be null, must outlive this) counts what folded() counts.
+  // `folded` (may be null: one of its own; must outlive this) counts the
+  // alarms folded into held repeats; folded() reads it.
   RepeatFolder(AlarmSink& next, std::int64_t window_ms, std::size_t max_held = kDefaultMaxHeld,
                Counter* folded = nullptr);
 
@@ -52,7 +53,7 @@ class RepeatFolder : public AlarmSink {
   void flush();
 
   // Alarms folded into held repeats so far (each counted once, whatever its count).
-  std::uint64_t folded() const { return folded_; }
+  std::uint64_t folded() const { return folded_.get(); }
   std::size_t held_keys() const { return held_.size(); }
 
  private:
@@ -76,8 +77,8 @@ class RepeatFolder : public AlarmSink {
   std::vector<Held> held_;  // in order of their anchors
   // Alarm::fold_key_hash -> index into held_ (equal hashes are compared whole).
   std::unordered_multimap<std::size_t, std::size_t> index_;
-  std::uint64_t folded_ = 0;
-  Counter* folded_counter_;
+  Counter own_folded_;
+  Counter& folded_;
 };
 
 }  // namespace cshield

@@ -497,9 +497,15 @@ void Runtime::pipeline_loop() {
                            [&](const AuditEvent& skeleton) { return pipeline_->interested(skeleton); });
   assembler.set_unread_fields(fields_nothing_reads);
   work_.set([&](const std::string& chunk) { assembler.feed(chunk); });
-  auto next_age = std::chrono::steady_clock::now();
-  auto next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
-  auto next_fold_flush = std::chrono::steady_clock::now() + kFoldFlush;
+  using Clock = std::chrono::steady_clock;
+  // Runs `work` once `next` has come and the pipeline's turn is free (else
+  // at a later wake), then sets `next` `every` from now.
+  const auto when_due = [&](Clock::time_point& next, Clock::duration every, const auto& work) {
+    if (Clock::now() >= next && work_.try_run(work)) next = Clock::now() + every;
+  };
+  auto next_age = Clock::now();
+  auto next_sweep = Clock::now() + StartupWatcher::kSweepInterval;
+  auto next_fold_flush = Clock::now() + kFoldFlush;
   while (true) {
     if (work_.inline_overdue()) rescue_reader();
     auto chunk = records_.pop_for(work_.wait());
@@ -509,13 +515,9 @@ void Runtime::pipeline_loop() {
     } else if (!reader_running_ && records_.size() == 0) {
       break;
     }
-    if (std::chrono::steady_clock::now() >= next_age &&
-        work_.try_run([&] { assembler.age_out(); }))
-      next_age = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
-    if (std::chrono::steady_clock::now() >= next_sweep && work_.try_run([&] { watcher.sweep(now_ms()); }))
-      next_sweep = std::chrono::steady_clock::now() + StartupWatcher::kSweepInterval;
-    if (std::chrono::steady_clock::now() >= next_fold_flush && work_.try_run([&] { folder_->flush(); }))
-      next_fold_flush = std::chrono::steady_clock::now() + kFoldFlush;
+    when_due(next_age, std::chrono::milliseconds(500), [&] { assembler.age_out(); });
+    when_due(next_sweep, StartupWatcher::kSweepInterval, [&] { watcher.sweep(now_ms()); });
+    when_due(next_fold_flush, kFoldFlush, [&] { folder_->flush(); });
   }
   work_.finish([&] {
     assembler.flush();
