@@ -54,6 +54,18 @@ std::string join_argv(std::string raw) {
   return raw;
 }
 
+// Arguments separated by `separator` (NULs: a /proc/<pid>/cmdline) → argv.
+std::vector<std::string> split_argv(const std::string& raw, char separator = '\0') {
+  std::vector<std::string> argv;
+  for (std::size_t start = 0; start < raw.size();) {
+    const auto end = raw.find(separator, start);
+    argv.push_back(raw.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return argv;
+}
+
 bool names_a_cgroup(const std::string& text) { return text.find(":/") != std::string::npos; }
 
 bool has_metadata(const ContainerInfo& c) {
@@ -162,8 +174,9 @@ std::optional<ContainerInfo> ContainerResolver::resolve_unguarded(ProcessInfo& p
     ancestor_fallbacks_.add();
   } else {
     failures_.add();
-    return std::nullopt;
   }
+  // A runtime (on the host, or gone and not placed) that works for a container.
+  if (e.placement != Placement::kContainer) note_runtime(pid, p, e);
   return container_of(e);
 }
 
@@ -182,21 +195,15 @@ bool ContainerResolver::place_from_cgroup(const std::string& pid, ProcessEntry& 
 
 // Nearest ancestor first: one the table has placed, else one /proc still has.
 // An ancestor that is a container runtime working for a container (its
-// own cgroup is the host's) places its gone descendant in that container.
+// own cgroup is the host's) places its gone descendant in that container,
+// from the table (note_runtime) or from /proc.
 bool ContainerResolver::place_from_runtime_parent(int ancestor, ProcessEntry& e) const {
   const std::string proc = "/proc/" + std::to_string(ancestor);
   const auto exe = files_.read_link(proc + "/exe");
   if (!exe) return false;
   auto raw = files_.read(proc + "/cmdline", kMaxCmdlineBytes);
   if (!raw) return false;
-  std::vector<std::string> argv;
-  for (std::size_t start = 0; start < raw->size();) {
-    const auto end = raw->find('\0', start);
-    argv.push_back(raw->substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  auto m = container_of_runtime_process(*exe, argv);
+  auto m = container_of_runtime_process(*exe, split_argv(*raw));
   if (!m) return false;
   e.placement = Placement::kContainer;
   e.container_id = std::move(m->id);
@@ -204,17 +211,44 @@ bool ContainerResolver::place_from_runtime_parent(int ancestor, ProcessEntry& e)
   return true;
 }
 
+// The command line from /proc, else from the event's title (PROCTITLE) when
+// it is whole: the kernel keeps a title's first 128 bytes only, and Docker's
+// runc names the container last. A title's arguments are split at spaces.
+void ContainerResolver::note_runtime(const std::string& pid, const ProcessInfo& p, ProcessEntry& e) const {
+  constexpr std::size_t kWholeTitleBelow = 127;  // the kernel's 128-byte cut, less a trailing NUL
+  if (!is_runtime_executable(p.exe)) return;
+  std::vector<std::string> argv;
+  if (auto raw = files_.read("/proc/" + pid + "/cmdline", kMaxCmdlineBytes))
+    argv = split_argv(*raw);
+  else if (!p.cmdline.empty() && p.cmdline.size() < kWholeTitleBelow)
+    argv = split_argv(p.cmdline, ' ');
+  if (auto m = container_of_runtime_process(p.exe, argv)) {
+    e.works_for_id = std::move(m->id);
+    e.works_for_runtime = std::move(m->runtime);
+  }
+}
+
 bool ContainerResolver::place_from_ancestors(int pid, ProcessEntry& e) {
   int ancestor = e.ppid;
   for (int hops = 0; ancestor > 0 && ancestor != pid && hops < limits_.max_ancestors; ++hops) {
     const ProcessEntry* known = processes_.lookup(ancestor);
+    if (known && !known->works_for_id.empty()) {
+      e.placement = Placement::kContainer;
+      e.container_id = known->works_for_id;
+      e.container_runtime = known->works_for_runtime;
+      return true;
+    }
+    // A runtime placed on the host before its command line could be read
+    // (placed through a descendant, or exec'd since) is asked again.
+    const bool maybe_runtime = !known || known->placement == Placement::kUnknown ||
+                               (known->placement == Placement::kHost && is_runtime_executable(known->exe));
+    if (maybe_runtime && place_from_runtime_parent(ancestor, e)) return true;
     if (known && known->placement != Placement::kUnknown) {
       e.placement = known->placement;
       e.container_id = known->container_id;
       e.container_runtime = known->container_runtime;
       return true;
     }
-    if (place_from_runtime_parent(ancestor, e)) return true;
     if (place_from_cgroup(std::to_string(ancestor), e)) return true;
     ancestor = known ? known->ppid : 0;
   }

@@ -6,7 +6,10 @@
 // already gone (short-lived), the nearest ancestor decides: the ppid chain
 // is walked through the process table and /proc/<ancestor>/cgroup; an
 // ancestor that is a container runtime (runc run/exec, containerd-shim,
-// conmon) names the container on its command line (runtime_process.h). The
+// conmon) names the container on its command line (runtime_process.h),
+// read from /proc when the runtime is first placed (remembered in the process
+// table, so that it decides also once the runtime is gone) or when the walk
+// reaches it. The
 // decision is cached in the process table per (pid, start time); metadata
 // per container id (bounded; retried a few times while no source has any).
 //
@@ -70,6 +73,7 @@ class ContainerResolver {
   bool place_from_cgroup(const std::string& pid, ProcessEntry& e) const;
   bool place_from_ancestors(int pid, ProcessEntry& e);
   bool place_from_runtime_parent(int ancestor, ProcessEntry& e) const;
+  void note_runtime(const std::string& pid, const ProcessInfo& p, ProcessEntry& e) const;
   std::optional<ContainerInfo> container_of(const ProcessEntry& e);
 
   const FileReader& files_;

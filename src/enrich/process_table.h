@@ -27,6 +27,12 @@ struct ProcessEntry {
   Placement placement = Placement::kUnknown;
   std::string container_id;       // set when placement is kContainer
   std::string container_runtime;  // set when placement is kContainer
+  // Set when the process is a container runtime at work for a container, as
+  // its command line says (runtime_process.h): a runtime's cgroup is the
+  // host's, but its gone descendants are placed in that container, also
+  // once the runtime itself is gone. Cleared when the program changes.
+  std::string works_for_id;
+  std::string works_for_runtime;
   std::uint64_t last_seen = 0;    // the table's update sequence number of the last update()
   // When /proc last confirmed this pid's start time (the resolver's pid-reuse check).
   std::chrono::steady_clock::time_point verified{};
@@ -41,7 +47,8 @@ class ProcessTable {
   // and comm when non-empty). A host placement is dropped when exe or comm
   // changes: a runtime's init process joins the container's cgroups before
   // it executes the container's program. A container placement is kept (a
-  // process never leaves its container).
+  // process never leaves its container). What a runtime works for is
+  // dropped when exe or comm changes.
   ProcessEntry& update(const ProcessInfo& p);
   // nullptr when unknown; counts as use for the eviction order. The caller
   // may amend the entry (start time, placement).

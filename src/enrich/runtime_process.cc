@@ -55,6 +55,12 @@ bool has(const std::vector<std::string>& argv, std::string_view what) {
 
 }  // namespace
 
+bool is_runtime_executable(std::string_view exe) {
+  const std::string_view name = basename(exe);
+  return name == "runc" || name == "crun" || name == "docker-runc" || name.substr(0, 15) == "containerd-shim" ||
+         name == "conmon";
+}
+
 std::optional<CgroupMatch> container_of_runtime_process(std::string_view exe, const std::vector<std::string>& argv) {
   const std::string_view name = basename(exe);
   if (argv.empty()) return std::nullopt;

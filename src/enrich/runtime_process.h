@@ -20,4 +20,8 @@ namespace cshield {
 // first). nullopt when it is not a runtime process or names no container.
 std::optional<CgroupMatch> container_of_runtime_process(std::string_view exe, const std::vector<std::string>& argv);
 
+// Whether `exe` is one of the runtimes above (by its file name): the cheap
+// test before a command line is read.
+bool is_runtime_executable(std::string_view exe);
+
 }  // namespace cshield

@@ -605,6 +605,107 @@ BOOST_AUTO_TEST_CASE(a_gone_process_whose_parent_is_the_runtime_is_in_its_contai
   BOOST_TEST(!resolver.resolve(runtime).has_value());
 }
 
+// The reader works records after the fact (under load, or when it reads
+// late): `runc run --bundle /b storm1` was placed at its execve, while it
+// ran; its container's init (pid 50) called ptrace and exited, and runc
+// exited after it, before the init's records were worked.
+BOOST_AUTO_TEST_CASE(a_runtime_placed_while_at_work_places_its_gone_children_once_it_is_gone_too) {
+  MapFileReader files;
+  files.files["/proc/49/stat"] = stat_line(49, "runc", 1, 900);
+  files.files["/proc/49/cgroup"] = "0::/user.slice\n";
+  files.files["/proc/49/cmdline"] = std::string("runc\0run\0--bundle\0/b\0storm1\0", 28);
+  files.links["/proc/49/exe"] = "/usr/sbin/runc";
+  files.files["/run/runc/storm1/state.json"] = "{}";
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo runtime = proc(49, 1);
+  runtime.exe = "/usr/sbin/runc";
+  runtime.comm = "runc";
+  runtime.cmdline = "runc run --bundle /b storm1";
+  BOOST_TEST(!resolver.resolve(runtime).has_value());  // the runtime itself is a host process
+  for (const char* f : {"/proc/49/stat", "/proc/49/cgroup", "/proc/49/cmdline"}) files.files.erase(f);
+  files.links.erase("/proc/49/exe");
+
+  ProcessInfo gone = proc(50, 49);
+  gone.exe = "/storm";
+  gone.comm = "storm";
+  auto c = resolver.resolve(gone);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == "storm1");
+  BOOST_TEST(c->runtime == "runc");
+  // A gone grandchild, known only through events, is placed there too.
+  resolver.processes().update(proc(52, 50));
+  ProcessInfo grandchild = proc(53, 52);
+  c = resolver.resolve(grandchild);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == "storm1");
+
+  // The pid running another program works for no container any more.
+  ProcessInfo reused = proc(49, 1);
+  reused.exe = "/usr/bin/sleep";
+  reused.comm = "sleep";
+  resolver.processes().update(reused);
+  BOOST_TEST(resolver.processes().lookup(49)->works_for_id.empty());
+  ProcessInfo host_child = proc(60, 49);
+  BOOST_TEST(!resolver.resolve(host_child).has_value());
+}
+
+// The runtime already gone when its own execve is worked: its title (the
+// event's PROCTITLE) names the container when the kernel kept it whole.
+BOOST_AUTO_TEST_CASE(a_runtime_gone_before_its_execve_is_worked_is_known_by_its_whole_title) {
+  MapFileReader files;
+  files.files["/run/runc/storm2/state.json"] = "{}";
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo runtime = proc(49, 1);
+  runtime.exe = "/usr/sbin/runc";
+  runtime.comm = "runc";
+  runtime.cmdline = "runc run --bundle /b storm2";
+  resolver.resolve(runtime);
+  ProcessInfo gone = proc(50, 49);
+  auto c = resolver.resolve(gone);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == "storm2");
+  // A title at the kernel's 128-byte cut may end inside the id: not taken.
+  ProcessInfo cut = proc(59, 1);
+  cut.exe = "/usr/sbin/runc";
+  cut.comm = "runc";
+  cut.cmdline = "runc --root /run/docker/runtime-runc/moby create --bundle /b " + std::string(127 - 61, 'a');
+  BOOST_TEST_REQUIRE(cut.cmdline.size() == 127u);
+  resolver.resolve(cut);
+  BOOST_TEST(resolver.processes().lookup(59)->works_for_id.empty());
+  ProcessInfo cut_child = proc(60, 59);
+  BOOST_TEST(!resolver.resolve(cut_child).has_value());
+}
+
+// runc placed on the host through an event that could not read its command
+// line (here: /proc/48/cmdline unreadable then); its gone child is placed in
+// the container its command line names once it can be read.
+BOOST_AUTO_TEST_CASE(a_host_placed_runtime_is_asked_again_for_a_gone_child) {
+  MapFileReader files;
+  files.files["/proc/48/stat"] = stat_line(48, "runc", 1, 900);
+  files.files["/proc/48/cgroup"] = "0::/user.slice\n";
+  files.links["/proc/48/exe"] = "/usr/sbin/runc";
+  files.files["/run/runc/web/state.json"] = "{}";
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo runtime = proc(48, 1);
+  runtime.exe = "/usr/sbin/runc";
+  BOOST_TEST(!resolver.resolve(runtime).has_value());
+  files.files["/proc/48/cmdline"] = std::string("runc\0exec\0web\0", 14);
+  ProcessInfo gone = proc(51, 48);
+  gone.exe = "/bin/cat";
+  auto c = resolver.resolve(gone);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == "web");
+  // A host process that is no runtime still places its gone child on the host.
+  files.files["/proc/70/stat"] = stat_line(70, "bash", 1, 950);
+  files.files["/proc/70/cgroup"] = "0::/user.slice\n";
+  ProcessInfo bash = proc(70, 1);
+  bash.exe = "/usr/bin/bash";
+  BOOST_TEST(!resolver.resolve(bash).has_value());
+  ProcessInfo bash_child = proc(71, 70);
+  BOOST_TEST(!resolver.resolve(bash_child).has_value());
+  BOOST_TEST((resolver.processes().lookup(71)->placement == Placement::kHost));
+}
+
 BOOST_AUTO_TEST_CASE(missing_metadata_is_retried_a_bounded_number_of_times) {
   MapFileReader files;
   for (int pid : {51, 52, 53, 54}) files.files["/proc/" + std::to_string(pid) + "/cgroup"] = "0::/docker/" + kId + "\n";
