@@ -105,6 +105,12 @@ const std::map<std::string, Setter>& setters() {
          c.audit.backlog_wait_time = static_cast<std::uint32_t>(n);
          return std::optional<std::string>();
        }},
+      {"audit.read_delay_ms", [](Config& c, const std::string& v) {
+         std::int64_t n;
+         if (auto e = parse_uint(v, 0, 100, n)) return e;
+         c.audit.read_delay_ms = static_cast<std::uint32_t>(n);
+         return std::optional<std::string>();
+       }},
       {"node.name", [](Config& c, const std::string& v) {
          for (char ch : v)
            if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f)
@@ -339,6 +345,7 @@ std::string default_config_text() {
     << "mode = " << d.audit.mode << "            ; auto | netlink | multicast | plugin\n"
     << "backlog_limit = " << d.audit.backlog_limit << "\n"
     << "backlog_wait_time = " << d.audit.backlog_wait_time << "\n"
+    << "read_delay_ms = " << d.audit.read_delay_ms << "       ; 0: read at once; see cshield.conf(5)\n"
     << "[storage]\n"
     << "database = " << d.storage.database << "\n"
     << "retention_days = " << d.storage.retention_days << "\n"

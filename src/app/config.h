@@ -34,6 +34,11 @@ struct Config {
     std::string mode = "auto";  // auto | netlink | multicast | plugin
     std::uint32_t backlog_limit = 8192;
     std::uint32_t backlog_wait_time = 60000;  // kernel ticks the kernel waits on a full backlog
+    // How long the reader waits after working a light stream's records before
+    // it reads again, so that one wake-up takes the records of several events
+    // (0: reads at once). Trades alarm latency, and the /proc view of
+    // processes that exit within it, for CPU at low event rates.
+    std::uint32_t read_delay_ms = 0;
   } audit;
 
   struct Storage {

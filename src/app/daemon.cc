@@ -412,6 +412,7 @@ bool Runtime::read_chunk(RecordSource& source, std::string& chunk) {
 }
 
 void Runtime::reader_loop() {
+  const std::chrono::milliseconds read_delay(config_.audit.read_delay_ms);  // fixed until the next start
   std::string chunk;
   std::unique_lock<std::mutex> turn(work_.read_turn());
   while (true) {
@@ -423,6 +424,9 @@ void Runtime::reader_loop() {
       if (work_.try_inline(chunk, turn)) {
         pipeline_took_ = std::chrono::steady_clock::now().time_since_epoch().count();
         chunk.clear();
+        // A light stream: what arrives meanwhile waits in the socket, and
+        // the next read takes it in one wake-up (audit.read_delay_ms).
+        if (read_delay.count() > 0) std::this_thread::sleep_for(read_delay);
         continue;
       }
       // A full queue slows the reader rather than losing: the kernel holds
@@ -700,8 +704,10 @@ void Runtime::reload() {
   const Config& next = *l.config;
   if (next.audit.mode != config_.audit.mode || next.storage.database != config_.storage.database ||
       next.api.socket != config_.api.socket || next.api.listen != config_.api.listen ||
-      next.api.metrics_listen != config_.api.metrics_listen || next.node.root != config_.node.root)
-    log_warn("audit.mode, storage.database, node.root and the api addresses take effect at the next start");
+      next.api.metrics_listen != config_.api.metrics_listen || next.node.root != config_.node.root ||
+      next.audit.read_delay_ms != config_.audit.read_delay_ms)
+    log_warn("audit.mode, audit.read_delay_ms, storage.database, node.root and the api addresses take effect at "
+             "the next start");
   exporters_->reopen();
   if (next.exporting.audit != config_.exporting.audit || next.exporting.syslog != config_.exporting.syslog ||
       next.exporting.syslog_format != config_.exporting.syslog_format || next.exporting.jsonl != config_.exporting.jsonl ||
