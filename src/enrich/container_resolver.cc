@@ -183,6 +183,7 @@ std::optional<ContainerInfo> ContainerResolver::resolve_unguarded(ProcessInfo& p
 bool ContainerResolver::place_from_cgroup(const std::string& pid, ProcessEntry& e) const {
   auto text = files_.read("/proc/" + pid + "/cgroup");
   if (!text || !names_a_cgroup(*text)) return false;
+  e.placed_by_runtime_command = false;
   if (auto m = matcher_.match(*text)) {
     e.placement = Placement::kContainer;
     e.container_id = std::move(m->id);
@@ -208,6 +209,7 @@ bool ContainerResolver::place_from_runtime_parent(int ancestor, ProcessEntry& e)
   e.placement = Placement::kContainer;
   e.container_id = std::move(m->id);
   e.container_runtime = std::move(m->runtime);
+  e.placed_by_runtime_command = true;
   return true;
 }
 
@@ -236,17 +238,25 @@ bool ContainerResolver::place_from_ancestors(int pid, ProcessEntry& e) {
       e.placement = Placement::kContainer;
       e.container_id = known->works_for_id;
       e.container_runtime = known->works_for_runtime;
+      e.placed_by_runtime_command = true;
       return true;
     }
-    // A runtime placed on the host before its command line could be read
-    // (placed through a descendant, or exec'd since) is asked again.
-    const bool maybe_runtime = !known || known->placement == Placement::kUnknown ||
-                               (known->placement == Placement::kHost && is_runtime_executable(known->exe));
-    if (maybe_runtime && place_from_runtime_parent(ancestor, e)) return true;
-    if (known && known->placement != Placement::kUnknown) {
+    // A runtime's children are its container's processes: its own host
+    // placement does not pass on to them. Its command line is read again
+    // (the runtime was placed before it could be); failing that, its own
+    // parent decides (the shim above a `runc exec` that has exited).
+    const bool unplaced = !known || known->placement == Placement::kUnknown;
+    const bool host_runtime = known && known->placement == Placement::kHost && is_runtime_executable(known->exe);
+    if ((unplaced || host_runtime) && place_from_runtime_parent(ancestor, e)) return true;
+    if (host_runtime) {
+      ancestor = known->ppid;
+      continue;
+    }
+    if (!unplaced) {
       e.placement = known->placement;
       e.container_id = known->container_id;
       e.container_runtime = known->container_runtime;
+      e.placed_by_runtime_command = known->placed_by_runtime_command;
       return true;
     }
     if (place_from_cgroup(std::to_string(ancestor), e)) return true;
@@ -258,9 +268,15 @@ bool ContainerResolver::place_from_ancestors(int pid, ProcessEntry& e) {
 std::optional<ContainerInfo> ContainerResolver::container_of(const ProcessEntry& e) {
   if (e.placement != Placement::kContainer) return std::nullopt;
   CachedContainer& c = containers_.get_or_insert(e.container_id);
+  const bool renamed_by_cgroup = c.attempts > 0 && c.named_by_runtime_command && !e.placed_by_runtime_command &&
+                                 c.info.runtime != e.container_runtime;
+  if (renamed_by_cgroup) c = CachedContainer{};
   if (c.attempts == 0 || (!c.found && c.attempts < limits_.metadata_attempts)) {
-    c.info = metadata_.read(e.container_runtime, e.container_id);
+    const bool named_by_cgroup = c.attempts > 0 && !c.named_by_runtime_command;
+    const std::string runtime = named_by_cgroup ? c.info.runtime : e.container_runtime;
+    c.info = metadata_.read(runtime, e.container_id);
     c.found = has_metadata(c.info);
+    c.named_by_runtime_command = !named_by_cgroup && e.placed_by_runtime_command;
     ++c.attempts;
     if (!c.found) metadata_missing_.add();
   }

@@ -11,7 +11,9 @@
 // table, so that it decides also once the runtime is gone) or when the walk
 // reaches it. The
 // decision is cached in the process table per (pid, start time); metadata
-// per container id (bounded; retried a few times while no source has any).
+// per container id (bounded; retried a few times while no source has any;
+// read again when a cgroup names the runtime otherwise than the runtime's
+// command line did).
 //
 // Counters (when given): enrich.resolved, enrich.cache_hits,
 // enrich.ancestor_fallbacks, enrich.failures, enrich.metadata_missing.
@@ -67,6 +69,7 @@ class ContainerResolver {
     ContainerInfo info;
     bool found = false;
     int attempts = 0;
+    bool named_by_runtime_command = false;  // info.runtime from a runtime's command line
   };
 
   std::optional<ContainerInfo> resolve_unguarded(ProcessInfo& p);

@@ -27,6 +27,10 @@ struct ProcessEntry {
   Placement placement = Placement::kUnknown;
   std::string container_id;       // set when placement is kContainer
   std::string container_runtime;  // set when placement is kContainer
+  // The placement came from a runtime's command line (its own or an
+  // ancestor's), whose runtime name is a weaker word than a cgroup's: runc
+  // run by CRI-O is "cri-o" by its cgroup, "runc" by its command line.
+  bool placed_by_runtime_command = false;
   // Set when the process is a container runtime at work for a container, as
   // its command line says (runtime_process.h): a runtime's cgroup is the
   // host's, but its gone descendants are placed in that container, also

@@ -676,6 +676,67 @@ BOOST_AUTO_TEST_CASE(a_runtime_gone_before_its_execve_is_worked_is_known_by_its_
   BOOST_TEST(!resolver.resolve(cut_child).has_value());
 }
 
+// `docker exec web cat /etc/shadow`: cat (pid 32) and `runc exec` (pid 31,
+// placed on the host at its execve; its title cut before the id, its
+// /proc gone) are gone; the shim above them (pid 30) still runs.
+BOOST_AUTO_TEST_CASE(a_runtime_that_cannot_tell_its_container_passes_the_question_to_its_parent) {
+  MapFileReader files;
+  files.files["/proc/30/stat"] = stat_line(30, "containerd-shim", 1, 800);
+  files.files["/proc/30/cgroup"] = "0::/system.slice/containerd.service\n";
+  files.files["/proc/30/cmdline"] =
+      "/usr/bin/containerd-shim-runc-v2" + std::string(1, '\0') + "-namespace" + std::string(1, '\0') + "moby" +
+      std::string(1, '\0') + "-id" + std::string(1, '\0') + kId + std::string(1, '\0');
+  files.links["/proc/30/exe"] = "/usr/bin/containerd-shim-runc-v2";
+  files.files["/proc/31/stat"] = stat_line(31, "runc", 30, 900);
+  files.files["/proc/31/cgroup"] = "0::/system.slice/containerd.service\n";
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo runc_exec = proc(31, 30);
+  runc_exec.exe = "/usr/sbin/runc";
+  runc_exec.comm = "runc";
+  runc_exec.cmdline = "runc --root /run/docker/runtime-runc/moby --log /run/containerd/io.containerd.runtime.v2.task/moby/" +
+                      kId.substr(0, 30);
+  BOOST_TEST(!resolver.resolve(runc_exec).has_value());
+  BOOST_TEST((resolver.processes().lookup(31)->placement == Placement::kHost));
+  files.files.erase("/proc/31/stat");
+  files.files.erase("/proc/31/cgroup");
+  ProcessInfo cat = proc(32, 31);
+  cat.exe = "/bin/cat";
+  auto c = resolver.resolve(cat);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == kId);
+  BOOST_TEST(c->runtime == "docker");
+}
+
+// CRI-O runs runc with runc's own root: by its command line the container is
+// runc's, by its cgroup CRI-O's. Once a cgroup has named it, the container
+// is CRI-O's, also for the processes its runtime's command line placed.
+BOOST_AUTO_TEST_CASE(a_cgroup_names_the_runtime_over_a_runtime_command_line) {
+  MapFileReader files;
+  files.files["/proc/49/stat"] = stat_line(49, "runc", 1, 900);
+  files.files["/proc/49/cgroup"] = "0::/system.slice/crio.service\n";
+  files.files["/proc/49/cmdline"] = "runc" + std::string(1, '\0') + "create" + std::string(1, '\0') + kId;
+  files.files["/proc/51/stat"] = stat_line(51, "cache", 49, 950);
+  files.files["/proc/51/cgroup"] = "0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" +
+                                   kUidUnderscores + ".slice/crio-" + kId + ".scope\n";
+  ContainerResolver resolver(files, nullptr, nullptr);
+  ProcessInfo runtime = proc(49, 1);
+  runtime.exe = "/usr/sbin/runc";
+  resolver.resolve(runtime);
+  ProcessInfo stage = proc(50, 49);  // a runc init stage, gone
+  auto c = resolver.resolve(stage);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->runtime == "runc");
+  ProcessInfo app = proc(51, 49);
+  c = resolver.resolve(app);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->id == kId);
+  BOOST_TEST(c->runtime == "cri-o");
+  ProcessInfo later = proc(52, 49);  // gone, placed through the runtime again
+  c = resolver.resolve(later);
+  BOOST_TEST_REQUIRE(c.has_value());
+  BOOST_TEST(c->runtime == "cri-o");
+}
+
 // runc placed on the host through an event that could not read its command
 // line (here: /proc/48/cmdline unreadable then); its gone child is placed in
 // the container its command line names once it can be read.
