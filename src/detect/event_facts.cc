@@ -148,8 +148,9 @@ bool is_runtime_process(const ProcessInfo& p) {
   const std::string_view comm = p.comm, exe = p.exe, base = basename(exe);
   // runc's init stages: comm "runc:[0:PARENT]" etc. with exe "/" (the
   // re-exec through /proc/self/exe after the pivot) or the runc binary or
-  // its memfd clone.
-  if (starts_with(comm, "runc:[") || comm == "runc") {
+  // its memfd clone; "exe" (the name of /proc/self/exe) until the stage names
+  // itself.
+  if (starts_with(comm, "runc:[") || comm == "runc" || comm == "exe") {
     return exe == "/" || exe.find("memfd:runc_cloned") != std::string_view::npos ||
            base == "runc" || starts_with(base, "runc.") || base == "docker-runc";
   }

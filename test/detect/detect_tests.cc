@@ -85,6 +85,7 @@ BOOST_AUTO_TEST_CASE(the_runtime_own_setns_during_exec_raises_nothing) {
   for (const auto& [comm, exe] : std::vector<std::pair<std::string, std::string>>{
            {"runc:[1:CHILD]", "/"},
            {"runc:[0:PARENT]", "/usr/sbin/runc"},
+           {"exe", "/usr/sbin/runc"},  // runc init through /proc/self/exe, before it names its stage
            {"runc:[2:INIT]", "/memfd:runc_cloned:/proc/self/exe (deleted)"},
            {"crun", "/usr/bin/crun"},
            {"conmon", "/usr/bin/conmon"},
@@ -99,6 +100,7 @@ BOOST_AUTO_TEST_CASE(a_renamed_process_is_not_taken_for_the_runtime) {
   auto c = container();
   auto ev = one_event(syscall_record("5", 308, "runc:[1:CHILD]", "/tmp/evil", kHighRiskSyscallKey));
   BOOST_TEST(run(d, ev, &c).size() == 1u);
+  BOOST_TEST(run(d, one_event(syscall_record("6", 308, "exe", "/tmp/exe", kHighRiskSyscallKey)), &c).size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(syscalls_off_the_list_raise_nothing) {
