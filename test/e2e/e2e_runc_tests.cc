@@ -107,7 +107,7 @@ BOOST_FIXTURE_TEST_CASE(runc_container_escapes_raise_alarms_and_the_kernel_is_re
   std::vector<Poco::JSON::Object::Ptr> all;
   for (const auto& a : daemon.alarms(""))
     if (a->getValue<std::string>("type") != "abnormal_startup") all.push_back(a);
-  BOOST_TEST(all.size() == expected.size(), "alarms: " << all.size() << "; log:\n" << daemon.log());
+  BOOST_TEST(all.size() == expected.size(), "alarms: " << all.size() << "\n" << alarms_text(all) << "log:\n" << daemon.log());
   for (const auto& a : all) {
     BOOST_TEST(a->getObject("container")->getValue<std::string>("id") == id);
     BOOST_TEST(a->getObject("process")->getValue<std::string>("exe") == "/helper");
