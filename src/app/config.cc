@@ -345,7 +345,7 @@ std::string default_config_text() {
     << "mode = " << d.audit.mode << "            ; auto | netlink | multicast | plugin\n"
     << "backlog_limit = " << d.audit.backlog_limit << "\n"
     << "backlog_wait_time = " << d.audit.backlog_wait_time << "\n"
-    << "read_delay_ms = " << d.audit.read_delay_ms << "       ; 0: read at once; see cshield.conf(5)\n"
+    << "read_delay_ms = " << d.audit.read_delay_ms << "      ; 0: read at once; see cshield.conf(5)\n"
     << "[storage]\n"
     << "database = " << d.storage.database << "\n"
     << "retention_days = " << d.storage.retention_days << "\n"

@@ -84,11 +84,11 @@ BOOST_AUTO_TEST_CASE(empty_file_gives_the_defaults) {
   BOOST_TEST(l.config->detect.high_risk_syscalls.empty());  // the detector's default list
 }
 
-BOOST_AUTO_TEST_CASE(read_delay_is_off_by_default_and_bounded) {
-  BOOST_TEST(parse_config("", "c").config->audit.read_delay_ms == 0u);
-  auto l = parse_config("[audit]\nread_delay_ms = 5\n", "c");
+BOOST_AUTO_TEST_CASE(read_delay_is_10_ms_by_default_may_be_0_and_is_bounded) {
+  BOOST_TEST(parse_config("", "c").config->audit.read_delay_ms == 10u);
+  auto l = parse_config("[audit]\nread_delay_ms = 0\n", "c");
   BOOST_REQUIRE(l.config);
-  BOOST_TEST(l.config->audit.read_delay_ms == 5u);
+  BOOST_TEST(l.config->audit.read_delay_ms == 0u);
   auto bad = parse_config("[audit]\nread_delay_ms = 500\n", "c.conf");
   BOOST_TEST(!bad.config);
   BOOST_TEST(has_error(bad, 2, "c.conf:2: read_delay_ms:"));

@@ -130,7 +130,7 @@ BOOST_FIXTURE_TEST_CASE(runc_container_escapes_raise_alarms_and_the_kernel_is_re
 // before its cgroup can be read, its parent the runtime (`runc run`), right
 // after the daemon loaded its rules (whose CONFIG_CHANGE records have no
 // EOE). Each attempt must still be an alarm of that container.
-static void check_short_lived_container_is_attributed(const std::string& extra_config) {
+static void check_short_lived_container_is_attributed(const std::string& extra_config, const std::string& name) {
   Daemon daemon("netlink", extra_config);
   daemon.start();
   TempDir bundle;
@@ -138,7 +138,7 @@ static void check_short_lived_container_is_attributed(const std::string& extra_c
   BOOST_REQUIRE(sh("cd " + sh_quote(bundle.path()) + " && runc spec").status == 0);
   BOOST_REQUIRE(sh("sed -i 's/\"terminal\": true/\"terminal\": false/; s/\"sh\"$/\"\\/helper\", \"ptrace\", \"reboot\"/' " +
                    sh_quote(bundle.path() + "/config.json")).status == 0);
-  const std::string id = "cshield-e2e-short-" + std::to_string(::getpid()) + (extra_config.empty() ? "" : "-late");
+  const std::string id = "cshield-e2e-" + name + "-" + std::to_string(::getpid());
   const auto run = sh("runc run --bundle " + sh_quote(bundle.path()) + " " + sh_quote(id) + " </dev/null");
   sh("runc delete -f " + sh_quote(id));
   BOOST_REQUIRE_MESSAGE(run.output.find("ptrace") != std::string::npos, run.output);
@@ -158,13 +158,14 @@ static void check_short_lived_container_is_attributed(const std::string& extra_c
   BOOST_TEST(daemon.stop() == 0);
 }
 
+// The reader reading at once (audit.read_delay_ms = 0).
 BOOST_FIXTURE_TEST_CASE(a_short_lived_container_process_is_still_attributed, Fixture) {
-  check_short_lived_container_is_attributed("");
+  check_short_lived_container_is_attributed("[audit]\nread_delay_ms = 0\n", "short");
 }
 
-// The reader reading 50 ms late (audit.read_delay_ms): the container's
-// process and `runc run` are gone when their records are worked; the runtime,
-// placed at its own execve, still names the container.
+// The reader reading 50 ms late (audit.read_delay_ms; 10 by default): the
+// container's process and `runc run` are gone when their records are
+// worked; the runtime, placed at its own execve, still names the container.
 BOOST_FIXTURE_TEST_CASE(a_short_lived_container_process_is_attributed_when_the_reader_reads_late, Fixture) {
-  check_short_lived_container_is_attributed("[audit]\nread_delay_ms = 50\n");
+  check_short_lived_container_is_attributed("[audit]\nread_delay_ms = 50\n", "short-late");
 }
