@@ -22,7 +22,10 @@
 // for queued chunks at most kWatchWait at a time (wait()), and once an
 // inline chunk has taken over kRescueAfter (inline_overdue()) it reads the
 // source in the reader's place, queueing what it reads, until the reader is
-// back.
+// back. A stuck chunk is noticed within kRescueAfter + kWatchWait (35 ms):
+// while the stream is light that is a few hundred records, well within the
+// socket's 1 MiB; each watch costs a wake-up (100 a second at 10 ms were a
+// tenth of cshieldd's CPU at 1000 events a second).
 //
 // What other headers call "the pipeline thread" (the assembler, the
 // pipeline, the detectors, the resolver) is this work: one thread at a time,
@@ -58,7 +61,7 @@ class PipelineWork {
   static constexpr std::chrono::milliseconds kRescueAfter{10};
   // How long the pipeline thread waits for a queued chunk: kWatchWait while
   // chunks went inline in the last kWatchFor, else kIdleWait.
-  static constexpr std::chrono::milliseconds kWatchWait{10};
+  static constexpr std::chrono::milliseconds kWatchWait{25};
   static constexpr std::chrono::milliseconds kIdleWait{250};
   static constexpr std::chrono::seconds kWatchFor{1};
 
