@@ -6,6 +6,7 @@
 #include <Poco/Net/StreamSocket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <string>
@@ -81,6 +82,17 @@ class MapFileReader : public FileReader {
 std::string stat_line(int pid, const std::string& comm, int ppid, std::uint64_t start) {
   return std::to_string(pid) + " (" + comm + ") S " + std::to_string(ppid) +
          " 1 1 0 -1 4194560 120 0 0 0 3 1 0 0 20 0 1 0 " + std::to_string(start) + " 12345678 300\n";
+}
+
+// A container runtime on the host, as /proc shows it: `args` its command
+// line, its arguments separated by spaces here (by NULs in /proc).
+void add_host_runtime(MapFileReader& files, int pid, const std::string& exe, std::string args) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  files.files[proc + "/stat"] = stat_line(pid, exe.substr(exe.rfind('/') + 1), 1, 900);
+  files.files[proc + "/cgroup"] = "0::/user.slice\n";
+  std::replace(args.begin(), args.end(), ' ', '\0');
+  files.files[proc + "/cmdline"] = args + std::string(1, '\0');
+  files.links[proc + "/exe"] = exe;
 }
 
 class FakeDocker : public DockerClient {
@@ -588,10 +600,7 @@ BOOST_AUTO_TEST_CASE(a_gone_process_whose_parent_is_the_runtime_is_in_its_contai
   // `runc run storm1`: the container's init (pid 50) ran, called ptrace and
   // exited before its cgroup was read; its parent is runc, in the host cgroup.
   MapFileReader files;
-  files.files["/proc/49/stat"] = stat_line(49, "runc", 1, 900);
-  files.files["/proc/49/cgroup"] = "0::/user.slice\n";
-  files.files["/proc/49/cmdline"] = std::string("runc\0run\0storm1\0", 17);
-  files.links["/proc/49/exe"] = "/usr/sbin/runc";
+  add_host_runtime(files, 49, "/usr/sbin/runc", "runc run storm1");
   files.files["/run/runc/storm1/state.json"] = "{}";
   ContainerResolver resolver(files, nullptr, nullptr);
   ProcessInfo gone = proc(50, 49);
@@ -611,10 +620,7 @@ BOOST_AUTO_TEST_CASE(a_gone_process_whose_parent_is_the_runtime_is_in_its_contai
 // exited after it, before the init's records were worked.
 BOOST_AUTO_TEST_CASE(a_runtime_placed_while_at_work_places_its_gone_children_once_it_is_gone_too) {
   MapFileReader files;
-  files.files["/proc/49/stat"] = stat_line(49, "runc", 1, 900);
-  files.files["/proc/49/cgroup"] = "0::/user.slice\n";
-  files.files["/proc/49/cmdline"] = std::string("runc\0run\0--bundle\0/b\0storm1\0", 28);
-  files.links["/proc/49/exe"] = "/usr/sbin/runc";
+  add_host_runtime(files, 49, "/usr/sbin/runc", "runc run --bundle /b storm1");
   files.files["/run/runc/storm1/state.json"] = "{}";
   ContainerResolver resolver(files, nullptr, nullptr);
   ProcessInfo runtime = proc(49, 1);
@@ -681,12 +687,8 @@ BOOST_AUTO_TEST_CASE(a_runtime_gone_before_its_execve_is_worked_is_known_by_its_
 // /proc gone) are gone; the shim above them (pid 30) still runs.
 BOOST_AUTO_TEST_CASE(a_runtime_that_cannot_tell_its_container_passes_the_question_to_its_parent) {
   MapFileReader files;
-  files.files["/proc/30/stat"] = stat_line(30, "containerd-shim", 1, 800);
-  files.files["/proc/30/cgroup"] = "0::/system.slice/containerd.service\n";
-  files.files["/proc/30/cmdline"] =
-      "/usr/bin/containerd-shim-runc-v2" + std::string(1, '\0') + "-namespace" + std::string(1, '\0') + "moby" +
-      std::string(1, '\0') + "-id" + std::string(1, '\0') + kId + std::string(1, '\0');
-  files.links["/proc/30/exe"] = "/usr/bin/containerd-shim-runc-v2";
+  add_host_runtime(files, 30, "/usr/bin/containerd-shim-runc-v2",
+                   "/usr/bin/containerd-shim-runc-v2 -namespace moby -id " + kId);
   files.files["/proc/31/stat"] = stat_line(31, "runc", 30, 900);
   files.files["/proc/31/cgroup"] = "0::/system.slice/containerd.service\n";
   ContainerResolver resolver(files, nullptr, nullptr);
