@@ -38,7 +38,7 @@ struct Config {
     // it reads again, so that one wake-up takes the records of several events
     // (0: reads at once). Trades alarm latency, and the /proc view of
     // processes that exit within it, for CPU at low event rates: at 1000
-    // events a second, 10 ms take cshieldd's CPU from about twice auditd's
+    // events a second, 10 ms take cshieldd's CPU from 1.5-2 times auditd's
     // to about auditd's (docs/performance.md).
     std::uint32_t read_delay_ms = 10;
   } audit;
