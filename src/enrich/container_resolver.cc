@@ -68,6 +68,15 @@ std::vector<std::string> split_argv(const std::string& raw, char separator = '\0
 
 bool names_a_cgroup(const std::string& text) { return text.find(":/") != std::string::npos; }
 
+// Places `e` in the container `m` names; `by_runtime_command` says where
+// that came from (ProcessEntry::placed_by_runtime_command).
+void place_in(ProcessEntry& e, CgroupMatch m, bool by_runtime_command) {
+  e.placement = Placement::kContainer;
+  e.container_id = std::move(m.id);
+  e.container_runtime = std::move(m.runtime);
+  e.placed_by_runtime_command = by_runtime_command;
+}
+
 bool has_metadata(const ContainerInfo& c) {
   return !c.name.empty() || !c.image.empty() || !c.bundle.empty();
 }
@@ -183,62 +192,57 @@ std::optional<ContainerInfo> ContainerResolver::resolve_unguarded(ProcessInfo& p
 bool ContainerResolver::place_from_cgroup(const std::string& pid, ProcessEntry& e) const {
   auto text = files_.read("/proc/" + pid + "/cgroup");
   if (!text || !names_a_cgroup(*text)) return false;
-  e.placed_by_runtime_command = false;
   if (auto m = matcher_.match(*text)) {
-    e.placement = Placement::kContainer;
-    e.container_id = std::move(m->id);
-    e.container_runtime = std::move(m->runtime);
+    place_in(e, std::move(*m), false);
   } else {
     e.placement = Placement::kHost;
+    e.placed_by_runtime_command = false;
   }
   return true;
 }
 
-// Nearest ancestor first: one the table has placed, else one /proc still has.
-// An ancestor that is a container runtime working for a container (its
-// own cgroup is the host's) places its gone descendant in that container,
-// from the table (note_runtime) or from /proc.
+// An ancestor that is a container runtime working for a container (its own
+// cgroup is the host's) places its gone descendant there, by the command
+// line /proc still has.
 bool ContainerResolver::place_from_runtime_parent(int ancestor, ProcessEntry& e) const {
-  const std::string proc = "/proc/" + std::to_string(ancestor);
-  const auto exe = files_.read_link(proc + "/exe");
+  const std::string pid = std::to_string(ancestor);
+  const auto exe = files_.read_link("/proc/" + pid + "/exe");
   if (!exe) return false;
-  auto raw = files_.read(proc + "/cmdline", kMaxCmdlineBytes);
-  if (!raw) return false;
-  auto m = container_of_runtime_process(*exe, split_argv(*raw));
+  auto m = runtime_command_container(pid, *exe);
   if (!m) return false;
-  e.placement = Placement::kContainer;
-  e.container_id = std::move(m->id);
-  e.container_runtime = std::move(m->runtime);
-  e.placed_by_runtime_command = true;
+  place_in(e, std::move(*m), true);
   return true;
 }
 
-// The command line from /proc, else from the event's title (PROCTITLE) when
-// it is whole: the kernel keeps a title's first 128 bytes only, and Docker's
-// runc names the container last. A title's arguments are split at spaces.
+// A runtime, placed on the host or not placed: what it works for, kept for
+// its descendants.
 void ContainerResolver::note_runtime(const std::string& pid, const ProcessInfo& p, ProcessEntry& e) const {
-  constexpr std::size_t kWholeTitleBelow = 127;  // the kernel's 128-byte cut, less a trailing NUL
   if (!is_runtime_executable(p.exe)) return;
-  std::vector<std::string> argv;
-  if (auto raw = files_.read("/proc/" + pid + "/cmdline", kMaxCmdlineBytes))
-    argv = split_argv(*raw);
-  else if (!p.cmdline.empty() && p.cmdline.size() < kWholeTitleBelow)
-    argv = split_argv(p.cmdline, ' ');
-  if (auto m = container_of_runtime_process(p.exe, argv)) {
-    e.works_for_id = std::move(m->id);
-    e.works_for_runtime = std::move(m->runtime);
-  }
+  if (auto m = runtime_command_container(pid, p.exe, p.cmdline)) e.works_for = std::move(m);
 }
 
+// The container the command line of runtime `pid` names: from /proc, else
+// from `title` (the event's PROCTITLE) when it is whole: the kernel keeps a
+// title's first 128 bytes only, and Docker's runc names the container last.
+// A title's arguments are split at spaces.
+std::optional<CgroupMatch> ContainerResolver::runtime_command_container(const std::string& pid, std::string_view exe,
+                                                                        const std::string& title) const {
+  constexpr std::size_t kWholeTitleBelow = 127;  // the kernel's 128-byte cut, less a trailing NUL
+  if (auto raw = files_.read("/proc/" + pid + "/cmdline", kMaxCmdlineBytes))
+    return container_of_runtime_process(exe, split_argv(*raw));
+  if (!title.empty() && title.size() < kWholeTitleBelow)
+    return container_of_runtime_process(exe, split_argv(title, ' '));
+  return std::nullopt;
+}
+
+// Nearest ancestor first: a runtime whose work the table remembers
+// (note_runtime), one the table has placed, else one /proc still has.
 bool ContainerResolver::place_from_ancestors(int pid, ProcessEntry& e) {
   int ancestor = e.ppid;
   for (int hops = 0; ancestor > 0 && ancestor != pid && hops < limits_.max_ancestors; ++hops) {
     const ProcessEntry* known = processes_.lookup(ancestor);
-    if (known && !known->works_for_id.empty()) {
-      e.placement = Placement::kContainer;
-      e.container_id = known->works_for_id;
-      e.container_runtime = known->works_for_runtime;
-      e.placed_by_runtime_command = true;
+    if (known && known->works_for) {
+      place_in(e, *known->works_for, true);
       return true;
     }
     // A runtime's children are its container's processes: its own host

@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/container_info.h"
 #include "core/counters.h"
@@ -77,6 +78,8 @@ class ContainerResolver {
   bool place_from_ancestors(int pid, ProcessEntry& e);
   bool place_from_runtime_parent(int ancestor, ProcessEntry& e) const;
   void note_runtime(const std::string& pid, const ProcessInfo& p, ProcessEntry& e) const;
+  std::optional<CgroupMatch> runtime_command_container(const std::string& pid, std::string_view exe,
+                                                       const std::string& title = "") const;
   std::optional<ContainerInfo> container_of(const ProcessEntry& e);
 
   const FileReader& files_;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/process_info.h"
+#include "enrich/cgroup_matcher.h"
 #include "enrich/lru_map.h"
 
 namespace cshield {
@@ -35,8 +36,7 @@ struct ProcessEntry {
   // its command line says (runtime_process.h): a runtime's cgroup is the
   // host's, but its gone descendants are placed in that container, also
   // once the runtime itself is gone. Cleared when the program changes.
-  std::string works_for_id;
-  std::string works_for_runtime;
+  std::optional<CgroupMatch> works_for;
   std::uint64_t last_seen = 0;    // the table's update sequence number of the last update()
   // When /proc last confirmed this pid's start time (the resolver's pid-reuse check).
   std::chrono::steady_clock::time_point verified{};

@@ -86,13 +86,32 @@ std::string stat_line(int pid, const std::string& comm, int ppid, std::uint64_t 
 
 // A container runtime on the host, as /proc shows it: `args` its command
 // line, its arguments separated by spaces here (by NULs in /proc).
-void add_host_runtime(MapFileReader& files, int pid, const std::string& exe, std::string args) {
+void add_host_runtime(MapFileReader& files, int pid, const std::string& exe, std::string args,
+                      const std::string& cgroup = "0::/user.slice\n") {
   const std::string proc = "/proc/" + std::to_string(pid);
   files.files[proc + "/stat"] = stat_line(pid, exe.substr(exe.rfind('/') + 1), 1, 900);
-  files.files[proc + "/cgroup"] = "0::/user.slice\n";
+  files.files[proc + "/cgroup"] = cgroup;
   std::replace(args.begin(), args.end(), ' ', '\0');
   files.files[proc + "/cmdline"] = args + std::string(1, '\0');
   files.links[proc + "/exe"] = exe;
+}
+
+// The process exits: /proc no longer has it.
+void remove_process(MapFileReader& files, int pid) {
+  const std::string proc = "/proc/" + std::to_string(pid) + "/";
+  for (auto* map : {&files.files, &files.links})
+    for (auto it = map->lower_bound(proc); it != map->end() && it->first.rfind(proc, 0) == 0;) it = map->erase(it);
+}
+
+// A runtime's process as its event tells it: exe, comm and title (PROCTITLE).
+ProcessInfo runtime_event_process(int pid, int ppid, const std::string& exe, const std::string& title = "") {
+  ProcessInfo p;
+  p.pid = pid;
+  p.ppid = ppid;
+  p.exe = exe;
+  p.comm = exe.substr(exe.rfind('/') + 1);
+  p.cmdline = title;
+  return p;
 }
 
 class FakeDocker : public DockerClient {
@@ -623,13 +642,9 @@ BOOST_AUTO_TEST_CASE(a_runtime_placed_while_at_work_places_its_gone_children_onc
   add_host_runtime(files, 49, "/usr/sbin/runc", "runc run --bundle /b storm1");
   files.files["/run/runc/storm1/state.json"] = "{}";
   ContainerResolver resolver(files, nullptr, nullptr);
-  ProcessInfo runtime = proc(49, 1);
-  runtime.exe = "/usr/sbin/runc";
-  runtime.comm = "runc";
-  runtime.cmdline = "runc run --bundle /b storm1";
+  ProcessInfo runtime = runtime_event_process(49, 1, "/usr/sbin/runc", "runc run --bundle /b storm1");
   BOOST_TEST(!resolver.resolve(runtime).has_value());  // the runtime itself is a host process
-  for (const char* f : {"/proc/49/stat", "/proc/49/cgroup", "/proc/49/cmdline"}) files.files.erase(f);
-  files.links.erase("/proc/49/exe");
+  remove_process(files, 49);
 
   ProcessInfo gone = proc(50, 49);
   gone.exe = "/storm";
@@ -650,7 +665,7 @@ BOOST_AUTO_TEST_CASE(a_runtime_placed_while_at_work_places_its_gone_children_onc
   reused.exe = "/usr/bin/sleep";
   reused.comm = "sleep";
   resolver.processes().update(reused);
-  BOOST_TEST(resolver.processes().lookup(49)->works_for_id.empty());
+  BOOST_TEST(!resolver.processes().lookup(49)->works_for);
   ProcessInfo host_child = proc(60, 49);
   BOOST_TEST(!resolver.resolve(host_child).has_value());
 }
@@ -661,23 +676,19 @@ BOOST_AUTO_TEST_CASE(a_runtime_gone_before_its_execve_is_worked_is_known_by_its_
   MapFileReader files;
   files.files["/run/runc/storm2/state.json"] = "{}";
   ContainerResolver resolver(files, nullptr, nullptr);
-  ProcessInfo runtime = proc(49, 1);
-  runtime.exe = "/usr/sbin/runc";
-  runtime.comm = "runc";
-  runtime.cmdline = "runc run --bundle /b storm2";
+  ProcessInfo runtime = runtime_event_process(49, 1, "/usr/sbin/runc", "runc run --bundle /b storm2");
   resolver.resolve(runtime);
   ProcessInfo gone = proc(50, 49);
   auto c = resolver.resolve(gone);
   BOOST_TEST_REQUIRE(c.has_value());
   BOOST_TEST(c->id == "storm2");
   // A title at the kernel's 128-byte cut may end inside the id: not taken.
-  ProcessInfo cut = proc(59, 1);
-  cut.exe = "/usr/sbin/runc";
-  cut.comm = "runc";
-  cut.cmdline = "runc --root /run/docker/runtime-runc/moby create --bundle /b " + std::string(127 - 61, 'a');
+  ProcessInfo cut = runtime_event_process(59, 1, "/usr/sbin/runc",
+                                          "runc --root /run/docker/runtime-runc/moby create --bundle /b " +
+                                              std::string(127 - 61, 'a'));
   BOOST_TEST_REQUIRE(cut.cmdline.size() == 127u);
   resolver.resolve(cut);
-  BOOST_TEST(resolver.processes().lookup(59)->works_for_id.empty());
+  BOOST_TEST(!resolver.processes().lookup(59)->works_for);
   ProcessInfo cut_child = proc(60, 59);
   BOOST_TEST(!resolver.resolve(cut_child).has_value());
 }
@@ -692,15 +703,13 @@ BOOST_AUTO_TEST_CASE(a_runtime_that_cannot_tell_its_container_passes_the_questio
   files.files["/proc/31/stat"] = stat_line(31, "runc", 30, 900);
   files.files["/proc/31/cgroup"] = "0::/system.slice/containerd.service\n";
   ContainerResolver resolver(files, nullptr, nullptr);
-  ProcessInfo runc_exec = proc(31, 30);
-  runc_exec.exe = "/usr/sbin/runc";
-  runc_exec.comm = "runc";
-  runc_exec.cmdline = "runc --root /run/docker/runtime-runc/moby --log /run/containerd/io.containerd.runtime.v2.task/moby/" +
-                      kId.substr(0, 30);
+  ProcessInfo runc_exec = runtime_event_process(
+      31, 30, "/usr/sbin/runc",
+      "runc --root /run/docker/runtime-runc/moby --log /run/containerd/io.containerd.runtime.v2.task/moby/" +
+          kId.substr(0, 30));
   BOOST_TEST(!resolver.resolve(runc_exec).has_value());
   BOOST_TEST((resolver.processes().lookup(31)->placement == Placement::kHost));
-  files.files.erase("/proc/31/stat");
-  files.files.erase("/proc/31/cgroup");
+  remove_process(files, 31);
   ProcessInfo cat = proc(32, 31);
   cat.exe = "/bin/cat";
   auto c = resolver.resolve(cat);
@@ -714,15 +723,12 @@ BOOST_AUTO_TEST_CASE(a_runtime_that_cannot_tell_its_container_passes_the_questio
 // is CRI-O's, also for the processes its runtime's command line placed.
 BOOST_AUTO_TEST_CASE(a_cgroup_names_the_runtime_over_a_runtime_command_line) {
   MapFileReader files;
-  files.files["/proc/49/stat"] = stat_line(49, "runc", 1, 900);
-  files.files["/proc/49/cgroup"] = "0::/system.slice/crio.service\n";
-  files.files["/proc/49/cmdline"] = "runc" + std::string(1, '\0') + "create" + std::string(1, '\0') + kId;
+  add_host_runtime(files, 49, "/usr/sbin/runc", "runc create " + kId, "0::/system.slice/crio.service\n");
   files.files["/proc/51/stat"] = stat_line(51, "cache", 49, 950);
   files.files["/proc/51/cgroup"] = "0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" +
                                    kUidUnderscores + ".slice/crio-" + kId + ".scope\n";
   ContainerResolver resolver(files, nullptr, nullptr);
-  ProcessInfo runtime = proc(49, 1);
-  runtime.exe = "/usr/sbin/runc";
+  ProcessInfo runtime = runtime_event_process(49, 1, "/usr/sbin/runc");
   resolver.resolve(runtime);
   ProcessInfo stage = proc(50, 49);  // a runc init stage, gone
   auto c = resolver.resolve(stage);
@@ -744,15 +750,14 @@ BOOST_AUTO_TEST_CASE(a_cgroup_names_the_runtime_over_a_runtime_command_line) {
 // the container its command line names once it can be read.
 BOOST_AUTO_TEST_CASE(a_host_placed_runtime_is_asked_again_for_a_gone_child) {
   MapFileReader files;
-  files.files["/proc/48/stat"] = stat_line(48, "runc", 1, 900);
-  files.files["/proc/48/cgroup"] = "0::/user.slice\n";
-  files.links["/proc/48/exe"] = "/usr/sbin/runc";
+  add_host_runtime(files, 48, "/usr/sbin/runc", "runc exec web");
+  const std::string cmdline = files.files["/proc/48/cmdline"];
+  files.files.erase("/proc/48/cmdline");
   files.files["/run/runc/web/state.json"] = "{}";
   ContainerResolver resolver(files, nullptr, nullptr);
-  ProcessInfo runtime = proc(48, 1);
-  runtime.exe = "/usr/sbin/runc";
+  ProcessInfo runtime = runtime_event_process(48, 1, "/usr/sbin/runc");
   BOOST_TEST(!resolver.resolve(runtime).has_value());
-  files.files["/proc/48/cmdline"] = std::string("runc\0exec\0web\0", 14);
+  files.files["/proc/48/cmdline"] = cmdline;
   ProcessInfo gone = proc(51, 48);
   gone.exe = "/bin/cat";
   auto c = resolver.resolve(gone);

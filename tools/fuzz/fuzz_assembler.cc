@@ -2,9 +2,9 @@
 // (auparse feed, in two chunks split where the input says), the skeleton
 // pre-filter, every detector, alarm construction. Processes are judged as in
 // an unknown container so the detectors run to the end. Assembled as the
-// daemon does (a read-only pipeline: fields view auparse's text) and as
-// replay does (also leaving records unread, and record types no detector
-// reads and fields nothing reads withheld from auparse), in turn.
+// daemon does (a read-only pipeline: fields view auparse's text; fields
+// nothing reads withheld from auparse) and as replay does (also leaving
+// records unread, and record types no detector reads withheld), in turn.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -38,10 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     EventAssembler assembler(
         EventAssembler::ReadOnly{}, [&](const AuditEvent& e) { pipeline.on_event(e); }, &counters,
         [&](const AuditEvent& s) { return pipeline.interested(s); }, demand);
-    if (as_replay) {
-      assembler.set_type_demand([&](int type) { return pipeline.may_read_record(type); });
-      assembler.set_unread_fields(fields_nothing_reads);
-    }
+    if (as_replay) assembler.set_type_demand([&](int type) { return pipeline.may_read_record(type); });
+    assembler.set_unread_fields(fields_nothing_reads);
     assembler.feed(text.substr(0, split));
     assembler.feed(text.substr(split));
     assembler.age_out();
